@@ -1,0 +1,1 @@
+"""ptm-triage's GitHub App: webhook intake, durable inbox, workers, triage handlers and the GitHub adapter."""
