@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.commands import app as app_commands
+from bot.commands import config as config_commands
 from bot.commands import model as model_commands
 from bot.commands import ops as ops_commands
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     app_commands.register(subparsers)
+    config_commands.register(subparsers)
     model_commands.register(subparsers)
     ops_commands.register(subparsers)
     return parser

@@ -1,0 +1,419 @@
+"""The durable inbox: every accepted delivery is a row, keyed by its delivery id, until it is done or dead.
+
+States: pending -> running (claimed with a lease) -> done | pending (retry) | dead. A row whose lease
+expired (its worker crashed) is claimable again. Every state change after a claim is fenced by the
+claim's token, so a worker that lost its lease cannot overwrite the next worker's result.
+Same SQLAlchemy Core code on SQLite (single writer, atomic UPDATE ... RETURNING) and PostgreSQL
+(FOR UPDATE SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.db import create_schema, make_engine, metadata
+from bot.events import Event
+
+PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
+STATES = (PENDING, RUNNING, DONE, DEAD)
+Accepted = Literal["accepted", "duplicate"]
+
+inbox_table = Table(
+    "inbox",
+    metadata,
+    Column("delivery_id", String(100), primary_key=True),
+    Column("event", String(64), nullable=False),
+    Column("action", String(64)),
+    Column("installation_id", BigInteger),
+    Column("repo", String(255)),
+    Column("payload", Text, nullable=False),
+    Column("state", String(8), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("available_at", Float, nullable=False),  # epoch seconds: not claimable before
+    Column("lease_until", Float),
+    Column("claimed_by", String(120)),  # "<worker id>:<claim token>" of the current lease
+    Column("enqueued_at", Float),  # last hand-off to RQ (scale-out mode)
+    Column("last_error", Text),  # exception type and a redacted, truncated message
+    Column("received_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_inbox_state_available", "state", "available_at"),
+)
+_t = inbox_table
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed delivery. `attempt` counts this run; `token` fences later updates to this claim."""
+
+    event: Event
+    attempt: int
+    token: str
+    lease_until: float
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A row as shown to operators: identifiers and state, never the payload."""
+
+    delivery_id: str
+    event: str
+    action: str | None
+    repo: str | None
+    state: str
+    attempts: int
+    received_at: float
+    updated_at: float
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class InboxStats:
+    counts: dict[str, int]
+    oldest_age: float | None  # seconds since the oldest pending/running row arrived
+
+
+class Inbox:
+    def __init__(
+        self, engine: Engine, *, max_attempts: int = 8, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.engine = engine
+        self.max_attempts = max_attempts
+        self._clock = clock
+        dialect = engine.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        database = engine.url.database if dialect == "sqlite" else None
+        self._writer_lock = WriterLock(database)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self._writer_lock.held(), self.engine.begin() as conn:
+            yield conn
+
+    # -- intake ---------------------------------------------------------------------------------
+    def accept(self, event: Event) -> Accepted:
+        return self.accept_many([event])[0]
+
+    def accept_many(self, events: Sequence[Event]) -> list[Accepted]:
+        """Commit new deliveries in one transaction; ids already present are duplicates."""
+        now = self._clock()
+        rows: dict[str, dict[str, Any]] = {}
+        for event in events:
+            rows.setdefault(event.delivery_id, _row(event, now))
+        stmt = self._insert(_t).on_conflict_do_nothing(index_elements=["delivery_id"])
+        with self._writing() as conn:
+            inserted = {r[0] for r in conn.execute(stmt.returning(_t.c.delivery_id), list(rows.values()))}
+        results: list[Accepted] = []
+        for event in events:
+            fresh = event.delivery_id in inserted
+            inserted.discard(event.delivery_id)  # a second copy in the same batch is a duplicate
+            results.append("accepted" if fresh else "duplicate")
+        return results
+
+    # -- workers --------------------------------------------------------------------------------
+    def claim(self, worker_id: str, lease_seconds: float, delivery_id: str | None = None) -> Job | None:
+        """Take the next claimable row (or that one row) with a lease; None when there is none."""
+        while True:
+            now = self._clock()
+            token = f"{worker_id[:80]}:{uuid.uuid4().hex[:16]}"
+            claimable = or_(
+                and_(_t.c.state == PENDING, _t.c.available_at <= now),
+                and_(_t.c.state == RUNNING, _t.c.lease_until < now),
+            )
+            pick = select(_t.c.delivery_id).where(claimable)
+            if delivery_id is not None:
+                pick = pick.where(_t.c.delivery_id == delivery_id)
+            pick = pick.order_by(_t.c.available_at).limit(1).with_for_update(skip_locked=True)
+            stmt = (
+                update(_t)
+                .where(_t.c.delivery_id == pick.scalar_subquery(), claimable)
+                .values(
+                    state=RUNNING,
+                    attempts=_t.c.attempts + 1,
+                    lease_until=now + lease_seconds,
+                    claimed_by=token,
+                    updated_at=now,
+                )
+                .returning(
+                    _t.c.delivery_id, _t.c.event, _t.c.action, _t.c.installation_id, _t.c.payload,
+                    _t.c.attempts,
+                )
+            )  # fmt: skip
+            with self._writing() as conn:
+                row = conn.execute(stmt).first()
+            if row is None:
+                return None
+            payload = json.loads(row.payload)
+            event = Event(row.event, row.action, row.delivery_id, row.installation_id, payload)
+            job = Job(event, row.attempts, token, now + lease_seconds)
+            if job.attempt <= self.max_attempts:
+                return job
+            # Only a crashed run leaves a lease to expire: the delivery used up its attempts that way.
+            self.dead(job, f"lease expired {self.max_attempts} times (worker crashed or hung)")
+
+    def complete(self, job: Job) -> bool:
+        return self._finish(job, state=DONE, last_error=None)
+
+    def retry(self, job: Job, error: str, delay: float, *, consume_attempt: bool = True) -> str:
+        """Schedule another run after `delay` s; returns the new state (dead when attempts are used up)."""
+        if consume_attempt and job.attempt >= self.max_attempts:
+            self.dead(job, error)
+            return DEAD
+        refund = 0 if consume_attempt else 1
+        self._finish(
+            job,
+            state=PENDING,
+            last_error=error,
+            available_at=self._clock() + max(0.0, delay),
+            attempts=_t.c.attempts - refund,
+        )
+        return PENDING
+
+    def release(self, job: Job) -> bool:
+        """Give a claimed row back unrun (shutdown): claimable at once, the attempt is not counted."""
+        return self._finish(job, state=PENDING, available_at=self._clock(), attempts=_t.c.attempts - 1)
+
+    def dead(self, job: Job, error: str) -> bool:
+        return self._finish(job, state=DEAD, last_error=error)
+
+    def _finish(self, job: Job, **values: Any) -> bool:
+        stmt = (
+            update(_t)
+            .where(
+                _t.c.delivery_id == job.event.delivery_id,
+                _t.c.state == RUNNING,
+                _t.c.claimed_by == job.token,
+            )
+            .values(lease_until=None, claimed_by=None, updated_at=self._clock(), **values)
+        )
+        with self._writing() as conn:
+            return conn.execute(stmt).rowcount == 1
+
+    # -- scale-out: what the sweeper hands to RQ ------------------------------------------------
+    def due_for_enqueue(self, limit: int = 500, requeue_after: float = 60.0) -> list[str]:
+        """Mark and return ids that are claimable and were not handed to RQ in the last `requeue_after` s."""
+        now = self._clock()
+        due = and_(
+            or_(
+                and_(_t.c.state == PENDING, _t.c.available_at <= now),
+                and_(_t.c.state == RUNNING, _t.c.lease_until < now),
+            ),
+            or_(_t.c.enqueued_at.is_(None), _t.c.enqueued_at < now - requeue_after),
+        )
+        pick = select(_t.c.delivery_id).where(due).order_by(_t.c.available_at).limit(limit)
+        stmt = (
+            update(_t)
+            .where(_t.c.delivery_id.in_(pick.with_for_update(skip_locked=True)), due)
+            .values(enqueued_at=now)
+            .returning(_t.c.delivery_id)
+        )
+        with self._writing() as conn:
+            return [row[0] for row in conn.execute(stmt)]
+
+    # -- operators ------------------------------------------------------------------------------
+    def dead_letters(self, limit: int = 100) -> list[Delivery]:
+        return self._list(_t.c.state == DEAD, limit)
+
+    def recent(self, limit: int = 20) -> list[Delivery]:
+        return self._list(None, limit)
+
+    def get(self, delivery_id: str) -> Delivery | None:
+        found = self._list(_t.c.delivery_id == delivery_id, 1)
+        return found[0] if found else None
+
+    def requeue(self, delivery_ids: Iterable[str] | None = None) -> int:
+        """Dead letters back to pending with fresh attempts (all of them when ids is None)."""
+        stmt = update(_t).where(_t.c.state == DEAD)
+        if delivery_ids is not None:
+            stmt = stmt.where(_t.c.delivery_id.in_(list(delivery_ids)))
+        now = self._clock()
+        stmt = stmt.values(state=PENDING, attempts=0, available_at=now, enqueued_at=None, updated_at=now)
+        with self._writing() as conn:
+            return int(conn.execute(stmt).rowcount)
+
+    def purge_done(self, older_than: float) -> int:
+        """Delete finished rows last touched more than `older_than` seconds ago."""
+        cutoff = self._clock() - older_than
+        stmt = _t.delete().where(_t.c.state == DONE, _t.c.updated_at < cutoff)
+        with self._writing() as conn:
+            return int(conn.execute(stmt).rowcount)
+
+    def stats(self) -> InboxStats:
+        with self.engine.connect() as conn:
+            counts = {state: 0 for state in STATES}
+            for state, count in conn.execute(select(_t.c.state, func.count()).group_by(_t.c.state)):
+                counts[state] = int(count)
+            oldest = conn.execute(
+                select(func.min(_t.c.received_at)).where(_t.c.state.in_((PENDING, RUNNING)))
+            ).scalar()
+        return InboxStats(counts, None if oldest is None else max(0.0, self._clock() - oldest))
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # any driver error means "not reachable"
+            return False
+        return True
+
+    def _list(self, where: Any, limit: int) -> list[Delivery]:
+        query = select(
+            _t.c.delivery_id, _t.c.event, _t.c.action, _t.c.repo, _t.c.state, _t.c.attempts,
+            _t.c.received_at, _t.c.updated_at, _t.c.last_error,
+        )  # fmt: skip
+        if where is not None:
+            query = query.where(where)
+        query = query.order_by(_t.c.received_at.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [Delivery(*row) for row in conn.execute(query)]
+
+
+def open_inbox(database_url: str, max_attempts: int = 8) -> Inbox:
+    """Connect to DATABASE_URL, create missing tables, and return the inbox on it."""
+    engine = make_engine(database_url)
+    create_schema(engine)
+    return Inbox(engine, max_attempts=max_attempts)
+
+
+def _row(event: Event, now: float) -> dict[str, Any]:
+    return {
+        "delivery_id": event.delivery_id,
+        "event": event.name,
+        "action": event.action[:64] if event.action else None,
+        "installation_id": event.installation_id,
+        "repo": event.repo[:255] if event.repo else None,
+        "payload": json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False),
+        "state": PENDING,
+        "attempts": 0,
+        "available_at": now,
+        "lease_until": None,
+        "claimed_by": None,
+        "enqueued_at": None,
+        "last_error": None,
+        "received_at": now,
+        "updated_at": now,
+    }
+
+
+class WriterLock:
+    """Serialises writes to one SQLite file across threads and processes with a blocking flock.
+
+    SQLite alone makes a second writer poll with sleeps of 1 ms and more; queueing in the kernel instead
+    wakes the next writer as soon as the lock is free, which matters when several gunicorn processes
+    commit webhooks at once. A no-op for PostgreSQL and in-memory SQLite.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        usable = database and database != ":memory:" and not database.startswith("file:")
+        self._path = f"{database}.writer-lock" if usable else None
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if self._path is None:
+            yield
+            return
+        with self._thread_lock:
+            if self._fd is None or self._pid != os.getpid():  # a forked child needs its own descriptor
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+class GroupCommit:
+    """Group commit for request threads: concurrent `accept` calls share one transaction (one fsync).
+
+    The first caller becomes the leader and commits everything queued so far; callers that arrive
+    meanwhile wait, and the oldest of them leads the next batch. No background thread, so it is
+    safe to create before gunicorn forks.
+    """
+
+    def __init__(self, inbox: Inbox, max_batch: int = 256) -> None:
+        self._inbox = inbox
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._busy = False
+
+    def accept(self, event: Event) -> Accepted:
+        slot = _Slot(event)
+        with self._lock:
+            self._queue.append(slot)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            slot.ready.wait()
+            lead = slot.lead
+        if lead:
+            self._commit_batch()
+        if slot.error is not None:
+            raise slot.error
+        assert slot.result is not None
+        return slot.result
+
+    def _commit_batch(self) -> None:
+        with self._lock:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+        try:
+            results = self._inbox.accept_many([slot.event for slot in batch])
+        except Exception as exc:  # every waiter of the batch sees the failure (-> 503, GitHub retries)
+            for slot in batch:
+                slot.error = exc
+        else:
+            for slot, result in zip(batch, results, strict=True):
+                slot.result = result
+        for slot in batch:
+            slot.ready.set()
+        with self._lock:
+            if self._queue:
+                successor = self._queue[0]
+                successor.lead = True
+                successor.ready.set()
+            else:
+                self._busy = False
+
+
+class _Slot:
+    __slots__ = ("error", "event", "lead", "ready", "result")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.ready = threading.Event()
+        self.lead = False
+        self.result: Accepted | None = None
+        self.error: Exception | None = None

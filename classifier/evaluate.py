@@ -1,0 +1,113 @@
+"""Measuring a model: on a labeled file, or by repository-grouped cross-validation (no repository's issues
+on both sides of a split), against baselines, with the figures split by data source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.model_selection import GroupKFold
+
+from classifier.dataset import Sample
+from classifier.metrics import (
+    NO_CATEGORY,
+    AppliedFigures,
+    BinaryFigures,
+    CategoryFigures,
+    applied_figures,
+    binary_figures,
+    category_figures,
+)
+from classifier.model import FloatArray, Thresholds
+from classifier.schema import Document
+from classifier.train import groups_of
+
+
+class Scorer(Protocol):
+    """What evaluation needs of a model: probabilities of both stages and its shipped thresholds."""
+
+    thresholds: Thresholds
+
+    def predict_proba(self, docs: Sequence[Document]) -> tuple[FloatArray, FloatArray]: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Per-issue scores and the thresholds each issue was judged with (its fold's own)."""
+
+    samples: tuple[Sample, ...]
+    ptm_score: FloatArray
+    category_scores: FloatArray
+    ptm_threshold: FloatArray
+    category_threshold: FloatArray
+
+    def subset(self, keep: npt.NDArray[np.bool_]) -> Outcome:
+        idx = np.flatnonzero(keep)
+        return Outcome(tuple(self.samples[i] for i in idx), self.ptm_score[idx],
+                       self.category_scores[idx], self.ptm_threshold[idx], self.category_threshold[idx])
+
+    def of_source(self, source: str) -> Outcome:
+        return self.subset(np.array([s.source == source for s in self.samples], dtype=bool))
+
+
+@dataclass(frozen=True)
+class Figures:
+    issues: int
+    ptm: BinaryFigures  # at the shipped threshold
+    ptm_at_half: BinaryFigures  # at probability 0.5: the classifier's F1 without the precision bias
+    category: CategoryFigures  # on truly PTM-related issues, most likely category
+    applied: AppliedFigures  # both thresholds, as the bot would label
+    thresholds: tuple[float, float]  # mean (ptm, category) threshold over folds
+
+
+def score(model: Scorer, samples: Sequence[Sample]) -> Outcome:
+    ptm, categories = model.predict_proba([s.issue.document for s in samples])
+    n = len(samples)
+    return Outcome(tuple(samples), ptm, categories, np.full(n, model.thresholds.ptm),
+                   np.full(n, model.thresholds.category))
+
+
+def cross_validate(samples: Sequence[Sample], train: Callable[[list[Sample]], Scorer],
+                   folds: int = 5) -> Outcome:
+    """Every sample scored by a model trained without its repository."""
+    parts: list[Outcome] = []
+    order: list[int] = []
+    splitter = GroupKFold(n_splits=folds)
+    for train_idx, test_idx in splitter.split(np.zeros(len(samples)), groups=groups_of(samples)):
+        model = train([samples[i] for i in train_idx])
+        parts.append(score(model, [samples[i] for i in test_idx]))
+        order.extend(int(i) for i in test_idx)
+    merged = Outcome(
+        tuple(s for part in parts for s in part.samples),
+        np.concatenate([p.ptm_score for p in parts]),
+        np.concatenate([p.category_scores for p in parts]),
+        np.concatenate([p.ptm_threshold for p in parts]),
+        np.concatenate([p.category_threshold for p in parts]),
+    )
+    inverse = np.argsort(np.array(order))  # back to the input order, so runs compare row by row
+    return Outcome(tuple(merged.samples[i] for i in inverse), merged.ptm_score[inverse],
+                   merged.category_scores[inverse], merged.ptm_threshold[inverse],
+                   merged.category_threshold[inverse])
+
+
+def figures(outcome: Outcome, slugs: Sequence[str]) -> Figures:
+    truth_ptm = np.array([s.issue.ptm for s in outcome.samples], dtype=bool)
+    truth_category = np.array([slugs.index(s.issue.category) if s.issue.category else NO_CATEGORY
+                               for s in outcome.samples], dtype=np.int64)
+    decided = outcome.ptm_score >= outcome.ptm_threshold
+    top = outcome.category_scores.argmax(axis=1) if len(outcome.samples) else np.zeros(0, dtype=np.int64)
+    top_score = outcome.category_scores.max(axis=1) if len(outcome.samples) else np.zeros(0)
+    applied = np.where(decided & (top_score >= outcome.category_threshold), top, NO_CATEGORY)
+    on_ptm = truth_ptm
+    return Figures(
+        issues=len(outcome.samples),
+        ptm=binary_figures(decided, truth_ptm),
+        ptm_at_half=binary_figures(outcome.ptm_score >= 0.5, truth_ptm),
+        category=category_figures(top[on_ptm], truth_category[on_ptm], len(slugs)),
+        applied=applied_figures(decided, applied.astype(np.int64), truth_ptm, truth_category),
+        thresholds=(float(outcome.ptm_threshold.mean()) if len(outcome.samples) else 0.0,
+                    float(outcome.category_threshold.mean()) if len(outcome.samples) else 0.0),
+    )

@@ -1,0 +1,128 @@
+"""The feature space: TF-IDF blocks over the normalised title and body, shared by both stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from classifier.char_ngrams import CharNgramVectorizer
+from classifier.normalize import clean_text, normalize_body, normalize_title
+from classifier.schema import Document
+
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][\w.+-]*\w\b|\b\w\w+\b"  # keeps "from_pretrained", "cuda12.1", "c++"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Every engineering choice of the model, so that evaluation can switch each one off (ablation)."""
+
+    normalize: bool = True
+    title_block: bool = True  # a separate TF-IDF block for the title, weighted by title_weight
+    title_weight: float = 0.5
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] | None = (2, 5)  # char_wb n-grams of the title; None = off
+    char_body: bool = True  # char n-grams of the body too (see char_ngrams.py for their speed)
+    min_df: int = 2
+    max_features: int = 60_000  # per block
+    sublinear_tf: bool = True
+    ptm_c: float = 4.0
+    category_c: float = 8.0
+    class_weight: str | None = "balanced"
+    learner: str = "logreg"  # "logreg" or "svm" (linear SVM; calibration turns its margins into probabilities)
+    nb_scale: bool = False  # scale PTM features by their naive-Bayes log-count ratio (NB-SVM)
+    confidence_weights: bool = True  # weight training samples by the labeler's confidence
+    source_weights: tuple[tuple[str, float], ...] = ()  # (data file stem, weight): favour realistic data
+    char_max_features: int = 150_000
+    calibrate: bool = True  # Platt/temperature scaling fitted on out-of-fold scores
+    ptm_precision_target: float = 0.80  # at 10% prevalence, on out-of-fold scores
+    category_precision_target: float = 0.95  # of applied categories, on out-of-fold scores
+    inner_folds: int = 4
+    random_state: int = 0
+    notes: str = field(default="", compare=False)
+
+
+def prepare(doc: Document, config: ModelConfig) -> tuple[str, str]:
+    """(title, body) text as the vectorizers see it."""
+    title, body = doc.title or "", doc.body or ""
+    if config.normalize:
+        return normalize_title(title), normalize_body(body)
+    return clean_text(title), clean_text(body)
+
+
+def _word_vectorizer(config: ModelConfig) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        token_pattern=TOKEN_PATTERN,
+        ngram_range=config.word_ngrams,
+        min_df=config.min_df,
+        max_features=config.max_features,
+        sublinear_tf=config.sublinear_tf,
+        dtype=np.float32,
+    )
+
+
+def _char_vectorizer(config: ModelConfig) -> CharNgramVectorizer:
+    assert config.char_ngrams is not None
+    return CharNgramVectorizer(config.char_ngrams, config.min_df, config.char_max_features, config.sublinear_tf)
+
+
+class Vectorizer(Protocol):
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix: ...
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix: ...
+
+    def get_feature_names_out(self) -> npt.NDArray[np.str_]: ...
+
+
+@dataclass
+class FeatureSpace:
+    """Fitted vectorizers and how their blocks are combined. Picklable; fitted once by fit()."""
+
+    config: ModelConfig
+    blocks: list[tuple[str, str, Vectorizer, float]] = field(default_factory=list)
+    # (block name, field "title"/"body"/"all", vectorizer, weight)
+
+    def fit_transform(self, texts: Sequence[tuple[str, str]]) -> sp.csr_matrix:
+        config = self.config
+        specs: list[tuple[str, str, Vectorizer, float]] = []
+        if config.title_block:
+            specs.append(("title", "title", _word_vectorizer(config), config.title_weight))
+            specs.append(("body", "body", _word_vectorizer(config), 1.0))
+        else:
+            specs.append(("text", "all", _word_vectorizer(config), 1.0))
+        if config.char_ngrams is not None:
+            where = "all" if config.char_body else "title"
+            specs.append(("chars", where, _char_vectorizer(config), 1.0))
+        matrices = []
+        for name, where, vectorizer, weight in specs:
+            matrices.append(vectorizer.fit_transform(_column(texts, where)) * weight)
+            if isinstance(vectorizer, TfidfVectorizer):
+                vectorizer.stop_words_ = None  # the pruned vocabulary: large, and not needed to transform
+            self.blocks.append((name, where, vectorizer, weight))
+        return sp.hstack(matrices, format="csr", dtype=np.float32)
+
+    def transform(self, texts: Sequence[tuple[str, str]]) -> sp.csr_matrix:
+        matrices = [vectorizer.transform(_column(texts, where)) * weight
+                    for _, where, vectorizer, weight in self.blocks]
+        return sp.hstack(matrices, format="csr", dtype=np.float32)
+
+    def feature_names(self) -> list[str]:
+        """Readable names for explanations; char n-grams get an empty name (not shown to people)."""
+        names: list[str] = []
+        for name, _, vectorizer, _ in self.blocks:
+            terms = vectorizer.get_feature_names_out()
+            names.extend([""] * len(terms) if name == "chars" else [str(term) for term in terms])
+        return names
+
+
+def _column(texts: Sequence[tuple[str, str]], where: str) -> list[str]:
+    if where == "title":
+        return [title for title, _ in texts]
+    if where == "body":
+        return [body for _, body in texts]
+    return [f"{title}\n{body}" for title, body in texts]

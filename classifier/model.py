@@ -1,0 +1,69 @@
+"""The fitted two-stage model: one feature space, a PTM-related head and a 7-way category head.
+
+Both heads are linear, so scoring is one sparse-dense product; calibration maps the raw scores to
+probabilities (Platt scaling for PTM, temperature scaling for the category softmax).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from classifier.features import FeatureSpace, ModelConfig, prepare
+from classifier.schema import Document
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    ptm_scale: float = 1.0  # P(ptm) = sigmoid(ptm_scale * z + ptm_shift)
+    ptm_shift: float = 0.0
+    category_temperature: float = 1.0  # P(category) = softmax(z / temperature)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    ptm: float
+    category: float
+
+
+@dataclass
+class TwoStageModel:
+    """Everything prediction needs, as plain arrays next to the fitted vectorizers."""
+
+    config: ModelConfig
+    features: FeatureSpace
+    slugs: tuple[str, ...]
+    weights: npt.NDArray[np.float32]  # (n_features, 1 + n_categories): column 0 is the PTM head
+    intercepts: npt.NDArray[np.float32]  # (1 + n_categories,)
+    calibration: Calibration
+    thresholds: Thresholds
+    model_version: str = "untrained"
+    feature_names: list[str] = field(default_factory=list)
+
+    def raw_scores(self, docs: Sequence[Document]) -> FloatArray:
+        """Uncalibrated linear scores, (n, 1 + n_categories)."""
+        matrix = self.features.transform([prepare(doc, self.config) for doc in docs])
+        return np.asarray(matrix @ self.weights, dtype=np.float64) + self.intercepts
+
+    def probabilities(self, raw: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """(P(ptm) per row, P(category | ptm) per row and category) from raw scores."""
+        cal = self.calibration
+        ptm = sigmoid(cal.ptm_scale * raw[:, 0] + cal.ptm_shift)
+        return ptm, softmax(raw[:, 1:] / cal.category_temperature)
+
+    def predict_proba(self, docs: Sequence[Document]) -> tuple[FloatArray, FloatArray]:
+        return self.probabilities(self.raw_scores(docs))
+
+
+def sigmoid(z: FloatArray) -> FloatArray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))), dtype=np.float64)
+
+
+def softmax(z: FloatArray) -> FloatArray:
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float64)

@@ -1,0 +1,127 @@
+"""Fitting the two-stage model: heads, then calibration and thresholds from out-of-fold scores.
+
+Calibration and thresholds never see scores of issues the heads were trained on: they come from an inner
+repository-grouped split of the training data, so a repository's template cannot make its own issues
+look easy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from sklearn.svm import LinearSVC
+import scipy.sparse as sp
+
+from classifier.dataset import Sample
+from classifier.features import FeatureSpace, ModelConfig, prepare
+from classifier.model import Calibration, FloatArray, Thresholds, TwoStageModel
+from classifier.taxonomy import Taxonomy, load_taxonomy
+from classifier.thresholds import choose_category_threshold, choose_ptm_threshold, fit_calibration
+
+FIXED_THRESHOLDS = Thresholds(ptm=0.5, category=0.0)  # for configs that do not choose their own
+
+
+def _weights(samples: Sequence[Sample], config: ModelConfig) -> npt.NDArray[np.float64]:
+    by_source = dict(config.source_weights)
+    return np.array([(sample.weight if config.confidence_weights else 1.0) * by_source.get(sample.source, 1.0)
+                     for sample in samples])
+
+
+def _fit_heads(samples: Sequence[Sample], config: ModelConfig, slugs: Sequence[str]
+               ) -> tuple[FeatureSpace, npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Feature space + (weights, intercepts) of both heads, uncalibrated."""
+    features = FeatureSpace(config)
+    matrix = features.fit_transform([prepare(s.issue.document, config) for s in samples])
+    ptm = np.array([s.issue.ptm for s in samples])
+    weights = _weights(samples, config)
+    scale = _nb_ratio(matrix, ptm) if config.nb_scale else np.ones(matrix.shape[1], dtype=np.float32)
+    ptm_head = _learner(config, config.ptm_c)
+    ptm_head.fit(matrix.multiply(scale).tocsr(), ptm, sample_weight=weights)
+    rows = np.flatnonzero(ptm)
+    targets = np.array([slugs.index(samples[i].issue.category or "") for i in rows])
+    category_head = _learner(config, config.category_c)
+    category_head.fit(matrix[rows], targets, sample_weight=weights[rows])
+    # Classes missing from a small training split get a column that never wins.
+    category_coef = np.zeros((matrix.shape[1], len(slugs)), dtype=np.float32)
+    category_bias = np.full(len(slugs), -1e3, dtype=np.float32)
+    category_coef[:, category_head.classes_] = category_head.coef_.T
+    category_bias[category_head.classes_] = category_head.intercept_
+    coef = np.hstack([(ptm_head.coef_.ravel() * scale).astype(np.float32)[:, None], category_coef])
+    bias = np.concatenate([ptm_head.intercept_.astype(np.float32), category_bias])
+    return features, np.ascontiguousarray(coef), bias
+
+
+def _learner(config: ModelConfig, c: float) -> LogisticRegression | LinearSVC:
+    if config.learner == "svm":
+        return LinearSVC(C=c, class_weight=config.class_weight, random_state=config.random_state)
+    return LogisticRegression(C=c, class_weight=config.class_weight, max_iter=3000,
+                              random_state=config.random_state)
+
+
+def _nb_ratio(matrix: sp.csr_matrix, labels: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+    """Log-count ratio of each feature between the classes (Wang & Manning's NB-SVM scaling)."""
+    positive = np.asarray(matrix[labels].sum(axis=0)).ravel() + 1.0
+    negative = np.asarray(matrix[~labels].sum(axis=0)).ravel() + 1.0
+    return np.abs(np.log((positive / positive.sum()) / (negative / negative.sum()))).astype(np.float32)
+
+
+def _bare_model(samples: Sequence[Sample], config: ModelConfig, slugs: tuple[str, ...]) -> TwoStageModel:
+    features, coef, bias = _fit_heads(samples, config, slugs)
+    return TwoStageModel(config, features, slugs, coef, bias, Calibration(), FIXED_THRESHOLDS)
+
+
+def groups_of(samples: Sequence[Sample]) -> npt.NDArray[np.str_]:
+    return np.array([s.issue.repo for s in samples])
+
+
+def out_of_fold_raw(samples: Sequence[Sample], config: ModelConfig, slugs: tuple[str, ...],
+                    folds: int) -> FloatArray:
+    """Raw scores of each sample from a model that did not see its repository."""
+    raw = np.zeros((len(samples), 1 + len(slugs)))
+    splitter = GroupKFold(n_splits=folds)
+    for train_idx, held_idx in splitter.split(np.zeros(len(samples)), groups=groups_of(samples)):
+        model = _bare_model([samples[i] for i in train_idx], config, slugs)
+        raw[held_idx] = model.raw_scores([samples[i].issue.document for i in held_idx])
+    return raw
+
+
+def model_version(samples: Sequence[Sample], config: ModelConfig, taxonomy: Taxonomy) -> str:
+    digest = hashlib.sha256(repr(sorted(asdict(config).items())).encode())
+    for sample in samples:
+        digest.update(f"{sample.issue.url}\0{sample.issue.ptm}\0{sample.issue.category}\n".encode())
+    return f"ptm-{taxonomy.version}-{digest.hexdigest()[:10]}"
+
+
+def fit(samples: Sequence[Sample], config: ModelConfig | None = None,
+        taxonomy: Taxonomy | None = None) -> TwoStageModel:
+    """Train on `samples`: out-of-fold calibration and thresholds, then the heads on everything."""
+    config = config or ModelConfig()
+    taxonomy = taxonomy or load_taxonomy()
+    slugs = taxonomy.slugs
+    ptm = np.array([s.issue.ptm for s in samples])
+    if ptm.all() or not ptm.any():
+        raise ValueError("training needs both PTM-related and unrelated issues")
+    model = _bare_model(samples, config, slugs)
+    if config.calibrate or config.inner_folds > 1:
+        folds = min(config.inner_folds, len(set(groups_of(samples))))
+        raw = out_of_fold_raw(samples, config, slugs, folds)
+        rows = np.flatnonzero(ptm)
+        targets = np.array([slugs.index(samples[i].issue.category or "") for i in rows])
+        if config.calibrate:
+            model.calibration = fit_calibration(raw[:, 0], ptm, raw[rows, 1:], targets)
+        ptm_prob, category_prob = model.probabilities(raw)
+        top = category_prob[rows].argmax(axis=1)
+        model.thresholds = Thresholds(
+            ptm=choose_ptm_threshold(ptm_prob, ptm, config.ptm_precision_target),
+            category=choose_category_threshold(category_prob[rows].max(axis=1), top == targets,
+                                               config.category_precision_target),
+        )
+    model.model_version = model_version(samples, config, taxonomy)
+    model.feature_names = model.features.feature_names()
+    return model
