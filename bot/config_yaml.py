@@ -105,10 +105,10 @@ def _check_key(key: yaml.Node, seen: set[str]) -> None:
     if key.tag == "tag:yaml.org,2002:merge":  # `<<: *base`, the YAML merge key
         return
     if not isinstance(key, yaml.ScalarNode) or key.tag != "tag:yaml.org,2002:str":
-        shown = key.value if isinstance(key, yaml.ScalarNode) else "a list or mapping"
-        raise InvalidConfig([f"line {line}: key {shown!r} must be a plain name (quote it if you mean text)"])
+        shown = repr(key.value[:40]) if isinstance(key, yaml.ScalarNode) else "a list or mapping"
+        raise InvalidConfig([f"line {line}: key {shown} must be a plain name (quote it if you mean text)"])
     if key.value in seen:
-        raise InvalidConfig([f"line {line}: key {key.value!r} appears twice in the same mapping"])
+        raise InvalidConfig([f"line {line}: key {key.value[:40]!r} appears twice in the same mapping"])
     seen.add(key.value)
 
 

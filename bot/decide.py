@@ -27,7 +27,7 @@ class Trigger:
 
     kind: TriggerKind
     minutes_since_open: float = 0.0
-    already_triaged: bool = False  # the bot labeled this issue before (from the store)
+    already_triaged: bool = False  # the bot applied a category label to this issue before (from the store)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _trigger_skip(config: RepoConfig, trigger: Trigger) -> tuple[str, str] | Non
         if trigger.minutes_since_open > window:
             return "edit-too-late", f"edited more than {window} minutes after opening"
         if trigger.already_triaged:
-            return "already-triaged", "the bot already labeled this issue"
+            return "already-triaged", "the bot already categorised this issue"
     return None
 
 

@@ -254,10 +254,11 @@ class InstallationClient:
                        for run in runs)
             return True if same else None
 
-        self._create("create_check_run",
-                     made=lambda: bool(self._call("create_check_run", "POST", f"{base}/check-runs",
-                                                  body=body, safe=False)),
-                     look=look)
+        def post() -> bool:
+            self._call("create_check_run", "POST", f"{base}/check-runs", body=body, safe=False)
+            return True
+
+        self._create("create_check_run", made=post, look=look)
 
     def _create(self, op: str, made: Callable[[], _T], look: Callable[[], _T | None]) -> _T:
         """A non-idempotent create: after an unclear answer, look for the result before posting again,

@@ -38,10 +38,11 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind) -> Decision:
         ctx.log.info("skipped #%d: pull request", issue.number)
         return Decision("skipped", "pull-request", reasons=("pull requests are not triaged",))
     state = ctx.records.issue_state(issue.repo, issue.number)
-    already_triaged = state is not None and bool(state.labels)
+    # Triaged = the bot applied a category. After a PTM label alone, an early edit may still add one.
+    already_triaged = state is not None and state.category is not None
     if kind == "edited" and already_triaged:  # the common edit: no API call, no inference
         ctx.log.debug("edit of #%d ignored: already triaged", issue.number)
-        return Decision("skipped", "already-triaged", reasons=("the bot already labeled this issue",))
+        return Decision("skipped", "already-triaged", reasons=("the bot already categorised this issue",))
 
     loaded = ctx.configs.load(ctx.github, issue.repo)
     if loaded.error:

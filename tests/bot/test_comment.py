@@ -7,6 +7,8 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.comment import MARKER, MAX_COMMENT_CHARS, neutralise, render_comment
 from bot.repo_config import CommentConfig, default_config
@@ -106,3 +108,15 @@ def test_repo_intro_and_extra_docs() -> None:
 def test_length_bounded() -> None:
     config = replace(DEFAULT, comment=CommentConfig(intro="word " * 5000))
     assert len(render(["gpu"], config=config)) <= MAX_COMMENT_CHARS
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_neutralise_property(text: str) -> None:
+    out = neutralise(text)
+    assert len(out) <= 8 * 40  # bounded even after escaping
+    assert not re.search(r"@[A-Za-z0-9]", out)
+    assert not re.search(r"#[0-9A-Za-z]", out)
+    assert "<" not in out and ">" not in out and "\n" not in out and "\r" not in out
+    assert not re.search(r"(?<!\\)[`\[\]()*_|~!]", out), "markdown punctuation is escaped"
+    assert "://" not in out

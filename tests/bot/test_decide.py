@@ -7,6 +7,8 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.comment import MARKER
 from bot.decide import Decision, Trigger, decide, effective_thresholds
@@ -326,3 +328,30 @@ def test_effective_thresholds_only_raise() -> None:
     assert effective_thresholds(DEFAULT, pred) == (0.6, 0.7)
     raised = replace(DEFAULT, ptm_threshold=0.2, category_threshold=0.9)
     assert effective_thresholds(raised, pred) == (0.6, 0.9)
+
+
+LABEL_NAMES = st.sampled_from(
+    [PTM, HW, "PTM: Hardware", "ptm: model usage", "bug", "wontfix", "Pre-Trained Model"]
+)
+
+
+@given(
+    labels=st.lists(LABEL_NAMES, max_size=4),
+    removed=st.lists(LABEL_NAMES, max_size=4),
+    ptm=st.floats(0, 1),
+    score=st.floats(0, 1),
+    kind=st.sampled_from(["opened", "reopened", "transferred", "edited"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_never_adds_present_or_removed_labels(
+    labels: list[str], removed: list[str], ptm: float, score: float, kind: str
+) -> None:
+    config = replace(DEFAULT, triggers=Triggers(edited_within_minutes=5))
+    decision = run(config=config, pred=prediction(ptm=ptm, score=score), labels=tuple(labels),
+                   removed=tuple(removed), trigger=Trigger(kind, 1.0))  # type: ignore[arg-type]
+    added = {name.casefold() for name in decision.labels_to_add}
+    assert not added & {name.casefold() for name in [*labels, *removed]}
+    assert len(decision.labels_to_add) == len(added) <= 2
+    assert (decision.outcome == "labeled") == bool(added)
+    if decision.comment is not None:
+        assert decision.category is not None and HW.casefold() in added

@@ -24,8 +24,8 @@ from tests.support.github_double import state as double_state
 from tests.support.github_fixtures import GitHubDoubleHandle
 
 MARKER = "<!-- ptm-triage:triage -->"
-FAST = RequestPolicy(connect_timeout=2.0, read_timeout=0.3, attempts=3, base_delay=0.0, max_delay=0.0)
-HOLD = 1.0  # seconds a "timeout" fault holds its answer: longer than FAST.read_timeout
+FAST = RequestPolicy(connect_timeout=2.0, read_timeout=0.5, attempts=3, base_delay=0.0, max_delay=0.0)
+HOLD = 1.5  # seconds a "timeout" fault holds its answer: longer than FAST.read_timeout
 TOKENS = "/app/installations/{installation_id}/access_tokens"
 ISSUE = "/repos/{owner}/{repo}/issues/{issue_number}"
 LABELS = "/repos/{owner}/{repo}/labels"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.support import webhook_examples
 from tests.support.github_double import rest as rest_helpers
 from tests.support.github_double.rest import RestApi
 from tests.support.github_fixtures import (
@@ -239,3 +240,17 @@ def test_request_log_counts_calls(github_double: GitHubDoubleHandle, api: RestAp
         ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201)]
     assert calls[1]["installation_id"] == INSTALLATION_ID
     assert len(github_double.api_calls("POST")) == 2
+
+
+def test_a_real_webhook_example_seeds_the_issue_it_is_about(
+        github_double: GitHubDoubleHandle, api: RestApi) -> None:
+    _, payload = next(e for e in webhook_examples.examples("issues") if e.action == "opened")
+    payload = webhook_examples.for_installation(payload, INSTALLATION_ID)
+    github_double.add_issue_from_payload(payload, INSTALLATION_ID)
+    repo, number = payload["repository"]["full_name"], payload["issue"]["number"]
+    issue = api("GET", f"/repos/{repo}/issues/{number}").json()
+    assert (issue["title"], issue["user"]["login"]) == (payload["issue"]["title"],
+                                                        payload["issue"]["user"]["login"])
+    assert payload["installation"]["id"] == INSTALLATION_ID
+    with pytest.raises(RuntimeError, match="409"):
+        github_double.add_issue_from_payload(payload, INSTALLATION_ID)

@@ -10,6 +10,7 @@ upgrade that changes the picture fails loudly instead of silently.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import hmac
@@ -106,6 +107,13 @@ def _check_drift(recorded: list[RecordedExample]) -> None:
         raise SchemaDriftChanged(
             f"examples failing the schema changed: new {sorted(drifted - set(KNOWN_SCHEMA_DRIFT))}, "
             f"now valid {sorted(set(KNOWN_SCHEMA_DRIFT) - drifted)}; {details[:3]}")
+
+
+def for_installation(payload: dict[str, Any], installation_id: int) -> dict[str, Any]:
+    """A copy of `payload` delivered to the given installation (examples carry GitHub's own ids)."""
+    copied = copy.deepcopy(payload)
+    copied["installation"] = {**copied.get("installation", {}), "id": installation_id}
+    return copied
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -245,3 +245,16 @@ def test_retried_job_does_not_re_add_a_label_removed_meanwhile(records: Records,
     triage.on_issues_opened(event(data), context(records, github))  # the same delivery runs again
     assert github.issue_labels(REPO, 7) == (PTM,)
     assert len(github.comments(REPO, 7)) == 1
+
+
+def test_early_edit_adds_the_category_after_a_ptm_label_alone(records: Records, github: FakeGitHub) -> None:
+    configs = StaticConfigs(replace(default_config(), triggers=Triggers(edited_within_minutes=10)))
+    data = opened(github)
+    unsure = FakePredictor(prediction(score=0.3))
+    triage.on_issues_opened(event(data), context(records, github, configs=configs, predictor=unsure))
+    assert github.issue_labels(REPO, 7) == (PTM,) and github.comments(REPO, 7) == []
+
+    edited = issue_payload(action="edited", labels=(PTM,), updated_at="2026-01-01T00:03:00Z")
+    triage.on_issues_edited(event(edited, delivery="d-2"), context(records, github, configs=configs))
+    assert github.issue_labels(REPO, 7) == (PTM, HW)
+    assert len(github.comments(REPO, 7)) == 1

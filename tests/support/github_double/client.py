@@ -51,6 +51,16 @@ class DoubleClient:
         """Fields: user, labels, number, state, pull_request. Returns the stored issue (with `number`)."""
         return dict(self._call("POST", "issues", {"repo": repo, "title": title, "body": body, **fields}))
 
+    def add_issue_from_payload(self, payload: dict[str, Any], installation_id: int) -> dict[str, Any]:
+        """Make the double hold the repository and issue of an `issues` webhook payload (e.g. a real
+        example), with the repository in `installation_id`."""
+        repository, issue = payload["repository"], payload["issue"]
+        self.add_repo(repository["full_name"], installation_id, repository.get("default_branch") or "main")
+        labels = [lb["name"] for lb in issue.get("labels", [])]
+        return self.add_issue(repository["full_name"], issue["title"], issue.get("body"),
+                              user=issue["user"]["login"], labels=labels, number=issue["number"],
+                              state=issue.get("state", "open"), pull_request="pull_request" in issue)
+
     def add_comment(self, repo: str, issue_number: int, body: str, user: str) -> dict[str, Any]:
         return dict(self._call("POST", "comments", {"repo": repo, "issue_number": issue_number, "body": body,
                                                     "user": user}))

@@ -89,7 +89,10 @@ def _dispatch(core: DoubleCore, method: str, path: str, query: dict[str, str], b
         case "POST", "issues":
             names = ("title", "body", "user", "labels", "number", "state", "pull_request")
             fields = {k: body[k] for k in names if k in body}
-            return asdict(world.add_issue(_repo(world, body), **fields))
+            repo = _repo(world, body)
+            if fields.get("number") is not None and repo.issue(fields["number"]) is not None:
+                raise ControlError(409, f"issue #{fields['number']} exists")
+            return asdict(world.add_issue(repo, **fields))
         case "POST", "comments":
             repo = _repo(world, body)
             issue = repo.issue(body["issue_number"])

@@ -61,7 +61,10 @@ def app(api: str, a: App) -> Json:
 def installation(api: str, world: World, inst: Installation) -> Json:
     a = world.app
     return {
-        "id": inst.id, "account": user(api, inst.account), "repository_selection": "selected",
+        # The list operation's schema wants the account as user AND enterprise; both shapes fit this.
+        "id": inst.id, "repository_selection": "selected",
+        "account": user(api, inst.account) | {"name": inst.account, "slug": inst.account,
+                                              "created_at": CREATED, "updated_at": CREATED},
         "access_tokens_url": f"{api}/app/installations/{inst.id}/access_tokens",
         "repositories_url": f"{api}/installation/repositories",
         "html_url": f"{WEB}/settings/installations/{inst.id}", "app_id": a.id if a else 0,
