@@ -25,7 +25,7 @@ MAX_DOCS = 6
 MAX_NEEDS = 5
 
 _ZWSP = "\u200b"  # breaks @mentions, #refs and autolinks without changing what a reader sees
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:=])")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")  # inline specials; terms never start a line
 
 
 def _plain(text: str, limit: int) -> str:
@@ -58,6 +58,11 @@ def _link(doc: DocLink) -> str | None:
     return f"[{title}]({safe_url})"
 
 
+def _lower_first(text: str) -> str:
+    """"Loading, ..." -> "loading, ..." but "GPU/CUDA ..." stays as is."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _terms(prediction: Prediction) -> list[str]:
     seen: dict[str, None] = {}
     for term in (*prediction.category_terms, *prediction.ptm_terms):
@@ -80,7 +85,7 @@ def render_comment(category: Category, config: RepoConfig, prediction: Predictio
     else:
         intro = (
             "Thanks for the report! This issue looks like it concerns a pre-trained model, in the "
-            f"**{category.name}** category: {category.description[:1].lower()}{category.description[1:]}"
+            f"**{category.name}** category: {_lower_first(category.description)}"
         )
     lines = [MARKER, intro, "", f"I added the label **{neutralise(label, 60)}**."]
 

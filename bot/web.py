@@ -76,7 +76,7 @@ def create_app(
             return _answer(200, "ignored")
         try:
             outcome = acceptor.accept(event)
-        except SQLAlchemyError:  # not committed: answer 503 so the delivery shows as failed on GitHub
+        except Exception:  # not committed: answer 503 so the delivery shows as failed on GitHub
             log.exception("could not commit a delivery", extra={"delivery_id": event.delivery_id})
             DELIVERIES.labels("unavailable").inc()
             return _answer(503, "unavailable", "the inbox is not reachable; redeliver later")

@@ -84,7 +84,7 @@ def serve(settings: Settings, bind: str) -> int:
                 "worker_class": "gthread",
                 "threads": settings.web_threads,
                 "timeout": 60,
-                "graceful_timeout": SHUTDOWN_TIMEOUT + 5,
+                "graceful_timeout": int(SHUTDOWN_TIMEOUT) + 5,
                 "loglevel": settings.log_level.lower(),
                 "accesslog": None,
                 "worker_exit": lambda _server, _worker: embedded.stop(),

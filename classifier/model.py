@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from classifier.features import FeatureSpace, ModelConfig, prepare
 from classifier.schema import Document
@@ -45,9 +46,13 @@ class TwoStageModel:
     model_version: str = "untrained"
     feature_names: list[str] = field(default_factory=list)
 
-    def raw_scores(self, docs: Sequence[Document]) -> FloatArray:
+    def feature_matrix(self, docs: Sequence[Document]) -> sp.csr_matrix:
+        return self.features.transform([prepare(doc, self.config) for doc in docs])
+
+    def raw_scores(self, docs: Sequence[Document], matrix: sp.csr_matrix | None = None) -> FloatArray:
         """Uncalibrated linear scores, (n, 1 + n_categories)."""
-        matrix = self.features.transform([prepare(doc, self.config) for doc in docs])
+        if matrix is None:
+            matrix = self.feature_matrix(docs)
         return np.asarray(matrix @ self.weights, dtype=np.float64) + self.intercepts
 
     def probabilities(self, raw: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -149,3 +149,36 @@ def test_api_calls_per_triaged_issue_over_http(tmp_path: Path, github_double: Gi
         assert len(gh.comments(gh.repo, 2)) == 1
     finally:
         runtime.close()
+
+
+def test_never_fights_a_human_over_http(tmp_path: Path, github_double: GitHubDoubleHandle) -> None:
+    """Real adapter, HTTP double: a maintainer removes the bot's label; feedback is recorded, the comment
+    deleted (as this repository configured), and a reopen neither re-adds the label nor comments again."""
+    gh = github_double
+    gh.put_file(gh.repo, ".github/ptm-triage.yml", "comment:\n  delete_on_reject: true\n")
+    real = replace(settings(tmp_path), app_id=gh.app_id, private_key=gh.private_key_pem,
+                   github_api_url=gh.url)
+    runtime = build_runtime(real, predictor=FakePredictor())
+    repository = {"repository": {"full_name": gh.repo}}
+    try:
+        number = gh.add_issue(gh.repo, "CUDA out of memory", "12 GB GPU", user="alice")["number"]
+        opened = issue_payload(number, extra=repository)
+        runtime.handle(Event("issues", "opened", "d-1", gh.installation_id, opened))
+        assert len(gh.comments(gh.repo, number)) == 1
+
+        gh.label_event(gh.repo, number, "unlabeled", "ptm: hardware", actor="maintainer")
+        unlabeled = issue_payload(number, action="unlabeled", labels=["pre-trained model"], comments=1,
+                                  label="ptm: hardware", sender="maintainer", extra=repository)
+        runtime.handle(Event("issues", "unlabeled", "d-2", gh.installation_id, unlabeled))
+        [item] = runtime.records.feedback_for(gh.repo, number)
+        assert (item.kind, item.old_category, item.actor) == ("rejected", "hardware-resources", "maintainer")
+        assert gh.comments(gh.repo, number) == []
+
+        reopened = issue_payload(number, action="reopened", labels=["pre-trained model"], extra=repository)
+        runtime.handle(Event("issues", "reopened", "d-3", gh.installation_id, reopened))
+        assert set(gh.issue(gh.repo, number)["labels"]) == {"pre-trained model"}
+        assert gh.comments(gh.repo, number) == []
+        [row] = [r for r in runtime.records.keep_report() if r.repo == gh.repo]
+        assert (row.applied, row.kept, row.rejected) == (2, 1, 1)
+    finally:
+        runtime.close()

@@ -3,7 +3,7 @@
     python -m tests.support.github_double --port 0 --state-file /tmp/gh-state.json
 
 Prints `listening on http://127.0.0.1:PORT` once it accepts requests. The state file, when it exists, seeds
-the double (World.dump() shape); on SIGTERM/SIGINT the final state is written back to it, and the request
+the double (snapshot.dump() shape); on SIGTERM/SIGINT the final state is written back to it, and the request
 log and violations to --log-file if given. Exit status 1 when any violation occurred.
 """
 
@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from tests.support.github_double import snapshot
 from tests.support.github_double.server import DoubleCore, GitHubDouble
 
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     core = DoubleCore(validate_responses=not args.no_response_validation)
     core.faults.latency = args.latency
     if args.state_file and args.state_file.is_file():
-        core.world.load(json.loads(args.state_file.read_text()))
+        snapshot.load(core.world, json.loads(args.state_file.read_text()))
     double = GitHubDouble(core, args.host, args.port)
     done = threading.Event()
 
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     done.wait()
     double.stop()
     if args.state_file:
-        args.state_file.write_text(json.dumps(core.world.dump(), indent=1))
+        args.state_file.write_text(json.dumps(snapshot.dump(core.world), indent=1))
     if args.log_file:
         args.log_file.write_text(json.dumps({"requests": core.requests_as_json(),
                                              "violations": core.violations_as_json()}, indent=1))

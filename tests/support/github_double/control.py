@@ -4,7 +4,7 @@ Plain JSON in and out; `client.DoubleClient` wraps it. Routes (body fields in pa
 
     GET    /_double/health
     POST   /_double/reset
-    POST   /_double/seed              (a World.dump()-shaped document)
+    POST   /_double/seed              (a snapshot.dump()-shaped document)
     GET    /_double/state
     POST   /_double/app               (id, slug, public_key_pem, name?, owner?)
     POST   /_double/installations     (id, account, repositories?)
@@ -28,6 +28,7 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from tests.support.github_double import snapshot
 from tests.support.github_double.state import Repo, World
 
 if TYPE_CHECKING:
@@ -67,10 +68,10 @@ def _dispatch(core: DoubleCore, method: str, path: str, query: dict[str, str], b
             core.reset()
             return {"ok": True}
         case "POST", "seed":
-            world.load(body)
+            snapshot.load(world, body)
             return {"ok": True}
         case "GET", "state":
-            return world.dump()
+            return snapshot.dump(world)
         case "POST", "app":
             return asdict(world.set_app(body["id"], body["slug"], body["public_key_pem"],
                                         body.get("name", ""), body.get("owner", "octo-org")))

@@ -1,8 +1,7 @@
 """What the double knows: the App, installations, repositories with their issues, labels, files, and the
 comments, label events, check runs and tokens created through the API. Plain data; one lock guards it.
 
-`dump()`/`load()` use the same JSON shape, which is also the seed format of the control API and of
-`--state-file`.
+snapshot.py turns a World into JSON and back (the seed format of the control API and `--state-file`).
 """
 
 from __future__ import annotations
@@ -12,8 +11,8 @@ import itertools
 import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 TOKEN_LIFETIME = 3600  # seconds, as GitHub's installation tokens
 RATE_LIMIT = 5000  # requests per hour per installation
@@ -190,6 +189,10 @@ class World:
     def next_id(self) -> int:
         return next(self._ids)
 
+    def skip_ids(self, used: Iterable[int]) -> None:
+        """Continue numbering above ids that came from outside (a seed document)."""
+        self._ids = itertools.count(max([999, *used]) + 1)
+
     def repo(self, full_name: str) -> Repo | None:
         return self.repos.get(full_name.lower())
 
@@ -254,49 +257,3 @@ class World:
         token = Token("ghs_" + secrets.token_urlsafe(27), installation_id, time.time() + TOKEN_LIFETIME)
         self.tokens[token.token] = token
         return token
-
-    # ---- (de)serialisation ---------------------------------------------------------------------------
-    def dump(self) -> dict[str, Any]:
-        return {
-            "app": None if self.app is None else asdict(self.app),
-            "installations": [asdict(i) for i in self.installations.values()],
-            "repos": [
-                {"full_name": r.full_name, "id": r.id, "default_branch": r.default_branch,
-                 "private": r.private,
-                 "labels": [asdict(lb) for lb in r.labels], "issues": [asdict(i) for i in r.issues],
-                 "files": {path: f.text for path, f in r.files.items()}, "commits": r.commits}
-                for r in self.repos.values()
-            ],
-            "comments": [asdict(c) for c in self.comments.values()],
-            "events": [asdict(e) for e in self.events],
-            "check_runs": [asdict(c) for c in self.check_runs],
-        }
-
-    def load(self, data: dict[str, Any]) -> None:
-        """Add everything in a `dump()`-shaped document (ids given there are kept)."""
-        if data.get("app"):
-            self.app = App(**data["app"])
-        for inst in data.get("installations", []):
-            self.add_installation(inst["id"], inst["account"], inst.get("repositories", []))
-        for raw in data.get("repos", []):
-            repo = self.add_repo(raw["full_name"], default_branch=raw.get("default_branch", "main"),
-                                 private=raw.get("private", False))
-            repo.id = raw.get("id", repo.id)
-            for lb in raw.get("labels", []):
-                repo.labels.append(Label(lb.get("id") or self.next_id(), lb["name"],
-                                         lb.get("color", "ededed"), lb.get("description")))
-            for issue in raw.get("issues", []):
-                if "id" in issue:
-                    repo.issues.append(Issue(**issue))
-                else:
-                    self.add_issue(repo, **issue)
-            repo.files.update({path: File(text) for path, text in raw.get("files", {}).items()})
-            repo.commits.update(raw.get("commits", {}))
-        for c in data.get("comments", []):
-            self.comments[c["id"]] = Comment(**c)
-        self.events.extend(IssueEvent(**e) for e in data.get("events", []))
-        self.check_runs.extend(CheckRun(**c) for c in data.get("check_runs", []))
-        used = [*self.comments, *(e.id for e in self.events), *(c.id for c in self.check_runs)]
-        for repo in self.repos.values():
-            used += [repo.id, *(lb.id for lb in repo.labels), *(i.id for i in repo.issues)]
-        self._ids = itertools.count(max([999, *used]) + 1)

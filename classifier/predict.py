@@ -1,0 +1,85 @@
+"""Prediction: the loaded model behind the `Classifier` every caller uses (the bot, the CLI, benchmarks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from classifier.explain import category_direction, top_terms
+from classifier.model import FloatArray, Thresholds, TwoStageModel
+from classifier.model_store import ModelMetadata, load
+from classifier.schema import Document, Prediction
+
+
+def bundled_model_dir() -> Path:
+    """Where the shipped model lives: classifier/model/ inside the installed package."""
+    return Path(str(resources.files("classifier").joinpath("model")))
+
+
+class Classifier:
+    """Scores documents with a loaded model; thread-safe for concurrent predict calls."""
+
+    def __init__(self, model: TwoStageModel, metadata: ModelMetadata | None = None) -> None:
+        self.model = model
+        self.metadata = metadata
+        self._ptm_direction = np.ascontiguousarray(model.weights[:, 0])
+        self._category_directions = [np.ascontiguousarray(category_direction(model.weights, k))
+                                     for k in range(len(model.slugs))]
+
+    @property
+    def model_version(self) -> str:
+        return self.model.model_version
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.model.thresholds
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return self.model.slugs
+
+    def predict_proba(self, docs: Sequence[Document]) -> tuple[FloatArray, FloatArray]:
+        return self.model.predict_proba(docs)
+
+    def predict(self, doc: Document) -> Prediction:
+        return self.predict_many([doc])[0]
+
+    def predict_many(self, docs: Sequence[Document]) -> list[Prediction]:
+        if not docs:
+            return []
+        model = self.model
+        matrix = model.feature_matrix(docs)
+        ptm, categories = model.probabilities(model.raw_scores(docs, matrix))
+        names = model.feature_names
+        out = []
+        for i in range(len(docs)):
+            start, end = matrix.indptr[i], matrix.indptr[i + 1]
+            indices, values = matrix.indices[start:end], matrix.data[start:end]
+            top = int(categories[i].argmax())
+            out.append(Prediction(
+                ptm_score=float(ptm[i]),
+                category_scores={slug: float(p) for slug, p in zip(model.slugs, categories[i], strict=True)},
+                ptm_threshold=model.thresholds.ptm,
+                category_threshold=model.thresholds.category,
+                model_version=model.model_version,
+                ptm_terms=top_terms(indices, values, self._ptm_direction, names),
+                category_terms=top_terms(indices, values, self._category_directions[top], names),
+            ))
+        return out
+
+
+def load_classifier(location: Path | str, *, trusted_roots: Sequence[Path] | None = None) -> Classifier:
+    """A model directory (model.joblib + model.json), checked by classifier.model_store before unpickling."""
+    model, metadata = load(location, trusted_roots=trusted_roots)
+    return Classifier(model, metadata)
+
+
+@cache
+def load_default() -> Classifier:
+    """The bundled model, loaded once per process (only from the package's own model directory)."""
+    directory = bundled_model_dir()
+    return load_classifier(directory, trusted_roots=[directory])
