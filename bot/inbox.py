@@ -9,10 +9,7 @@ Same SQLAlchemy Core code on SQLite (single writer, atomic UPDATE ... RETURNING)
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.db import create_schema, make_engine, metadata
+from bot.db import WriterLock, create_schema, make_engine, metadata
 from bot.events import Event
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
@@ -101,16 +98,14 @@ class InboxStats:
 
 
 class Inbox:
-    def __init__(
-        self, engine: Engine, *, max_attempts: int = 8, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, engine: Engine, *, max_attempts: int = 8, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
         self.max_attempts = max_attempts
         self._clock = clock
         dialect = engine.dialect.name
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        self._insert_sql = (  # noqa: S608 (built from constants only)
-            f"INSERT INTO {_t.name} ({', '.join(_INSERT_COLUMNS)}) "
+        self._insert_sql = (
+            f"INSERT INTO {_t.name} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608 (constants only)
             f"VALUES ({', '.join([mark] * len(_INSERT_COLUMNS))}) ON CONFLICT (delivery_id) DO NOTHING"
         )
         database = engine.url.database if dialect == "sqlite" else None
@@ -151,13 +146,23 @@ class Inbox:
                 and_(_t.c.state == PENDING, _t.c.available_at <= now),
                 and_(_t.c.state == RUNNING, _t.c.lease_until < now),
             )
-            pick = select(_t.c.delivery_id).where(claimable)
+            target: Any
             if delivery_id is not None:
-                pick = pick.where(_t.c.delivery_id == delivery_id)
-            pick = pick.order_by(_t.c.available_at).limit(1).with_for_update(skip_locked=True)
+                target = delivery_id
+            else:  # rescue an expired lease first, else the oldest due row; both walk the state index
+                expired = select(_t.c.delivery_id).where(_t.c.state == RUNNING, _t.c.lease_until < now)
+                due = (
+                    select(_t.c.delivery_id)
+                    .where(_t.c.state == PENDING, _t.c.available_at <= now)
+                    .order_by(_t.c.available_at)
+                )
+                target = func.coalesce(
+                    expired.limit(1).with_for_update(skip_locked=True).scalar_subquery(),
+                    due.limit(1).with_for_update(skip_locked=True).scalar_subquery(),
+                )
             stmt = (
                 update(_t)
-                .where(_t.c.delivery_id == pick.scalar_subquery(), claimable)
+                .where(_t.c.delivery_id == target, claimable)
                 .values(
                     state=RUNNING,
                     attempts=_t.c.attempts + 1,
@@ -231,10 +236,22 @@ class Inbox:
             ),
             or_(_t.c.enqueued_at.is_(None), _t.c.enqueued_at < now - requeue_after),
         )
-        pick = select(_t.c.delivery_id).where(due).order_by(_t.c.available_at).limit(limit)
+        fresh = or_(_t.c.enqueued_at.is_(None), _t.c.enqueued_at < now - requeue_after)
+        expired = select(_t.c.delivery_id).where(_t.c.state == RUNNING, _t.c.lease_until < now, fresh)
+        waiting = (
+            select(_t.c.delivery_id)
+            .where(_t.c.state == PENDING, _t.c.available_at <= now, fresh)
+            .order_by(_t.c.available_at)
+        )
         stmt = (
             update(_t)
-            .where(_t.c.delivery_id.in_(pick.with_for_update(skip_locked=True)), due)
+            .where(
+                or_(
+                    _t.c.delivery_id.in_(expired.limit(limit).with_for_update(skip_locked=True)),
+                    _t.c.delivery_id.in_(waiting.limit(limit).with_for_update(skip_locked=True)),
+                ),
+                due,
+            )
             .values(enqueued_at=now)
             .returning(_t.c.delivery_id)
         )
@@ -274,9 +291,7 @@ class Inbox:
             counts = {state: 0 for state in STATES}
             for state, count in conn.execute(select(_t.c.state, func.count()).group_by(_t.c.state)):
                 counts[state] = int(count)
-            oldest = conn.execute(
-                select(func.min(_t.c.received_at)).where(_t.c.state.in_((PENDING, RUNNING)))
-            ).scalar()
+            oldest = conn.execute(select(func.min(_t.c.received_at)).where(_t.c.state.in_((PENDING, RUNNING)))).scalar()
         return InboxStats(counts, None if oldest is None else max(0.0, self._clock() - oldest))
 
     def ping(self) -> bool:
@@ -326,99 +341,3 @@ def _row(event: Event, now: float) -> tuple[object, ...]:
         now,
         now,
     )
-
-
-class WriterLock:
-    """Serialises writes to one SQLite file across threads and processes with a blocking flock.
-
-    SQLite alone makes a second writer poll with sleeps of 1 ms and more; queueing in the kernel instead
-    wakes the next writer as soon as the lock is free, which matters when several gunicorn processes
-    commit webhooks at once. A no-op for PostgreSQL and in-memory SQLite.
-    """
-
-    def __init__(self, database: str | None) -> None:
-        usable = database and database != ":memory:" and not database.startswith("file:")
-        self._path = f"{database}.writer-lock" if usable else None
-        self._thread_lock = threading.Lock()
-        self._fd: int | None = None
-        self._pid = 0
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        if self._path is None:
-            yield
-            return
-        with self._thread_lock:
-            if self._fd is None or self._pid != os.getpid():  # a forked child needs its own descriptor
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-                self._pid = os.getpid()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-
-class GroupCommit:
-    """Group commit for request threads: concurrent `accept` calls share one transaction (one fsync).
-
-    The first caller becomes the leader and commits everything queued so far; callers that arrive
-    meanwhile wait, and the oldest of them leads the next batch. No background thread, so it is
-    safe to create before gunicorn forks.
-    """
-
-    def __init__(self, inbox: Inbox, max_batch: int = 256) -> None:
-        self._inbox = inbox
-        self._max_batch = max_batch
-        self._lock = threading.Lock()
-        self._queue: list[_Slot] = []
-        self._busy = False
-
-    def accept(self, event: Event) -> Accepted:
-        slot = _Slot(event)
-        with self._lock:
-            self._queue.append(slot)
-            lead = not self._busy
-            self._busy = True
-        if not lead:
-            slot.ready.wait()
-            lead = slot.lead
-        if lead:
-            self._commit_batch()
-        if slot.error is not None:
-            raise slot.error
-        assert slot.result is not None
-        return slot.result
-
-    def _commit_batch(self) -> None:
-        with self._lock:
-            batch = self._queue[: self._max_batch]
-            del self._queue[: self._max_batch]
-        try:
-            results = self._inbox.accept_many([slot.event for slot in batch])
-        except Exception as exc:  # every waiter of the batch sees the failure (-> 503, GitHub retries)
-            for slot in batch:
-                slot.error = exc
-        else:
-            for slot, result in zip(batch, results, strict=True):
-                slot.result = result
-        for slot in batch:
-            slot.ready.set()
-        with self._lock:
-            if self._queue:
-                successor = self._queue[0]
-                successor.lead = True
-                successor.ready.set()
-            else:
-                self._busy = False
-
-
-class _Slot:
-    __slots__ = ("error", "event", "lead", "ready", "result")
-
-    def __init__(self, event: Event) -> None:
-        self.event = event
-        self.ready = threading.Event()
-        self.lead = False
-        self.result: Accepted | None = None
-        self.error: Exception | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import intake
-from bot.inbox import DEAD, GroupCommit, Inbox, open_inbox
+from bot.events import Event
+from bot.inbox import DEAD, Accepted, Inbox, open_inbox
 from bot.metrics import DELIVERIES, INBOX_DEPTH, INBOX_OLDEST_AGE
 from bot.settings import ConfigurationError, Settings
 
@@ -51,6 +53,7 @@ def create_app(
         handles = route_handles
     store: Inbox = inbox
     wants: Handles = handles
+    wants("ping", None)  # build the routing table now, not during the first delivery
     acceptor = GroupCommit(store)
     secret = settings.webhook_secret.encode("utf-8")
     max_body = settings.max_body_bytes
@@ -169,6 +172,71 @@ def _safe(check: Callable[[], bool]) -> bool:
 
 def _when(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+
+
+class GroupCommit:
+    """Group commit for request threads: concurrent `accept` calls share one transaction (one fsync).
+
+    The first caller becomes the leader and commits everything queued so far; callers that arrive
+    meanwhile wait, and the oldest of them leads the next batch. No background thread, so it is
+    safe to create before gunicorn forks.
+    """
+
+    def __init__(self, inbox: Inbox, max_batch: int = 256) -> None:
+        self._inbox = inbox
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Slot] = []
+        self._busy = False
+
+    def accept(self, event: Event) -> Accepted:
+        slot = _Slot(event)
+        with self._lock:
+            self._queue.append(slot)
+            lead = not self._busy
+            self._busy = True
+        if not lead:
+            slot.ready.wait()
+            lead = slot.lead
+        if lead:
+            self._commit_batch()
+        if slot.error is not None:
+            raise slot.error
+        assert slot.result is not None
+        return slot.result
+
+    def _commit_batch(self) -> None:
+        with self._lock:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+        try:
+            results = self._inbox.accept_many([slot.event for slot in batch])
+        except Exception as exc:  # every waiter of the batch sees the failure (-> 503, GitHub retries)
+            for slot in batch:
+                slot.error = exc
+        else:
+            for slot, result in zip(batch, results, strict=True):
+                slot.result = result
+        for slot in batch:
+            slot.ready.set()
+        with self._lock:
+            if self._queue:
+                successor = self._queue[0]
+                successor.lead = True
+                successor.ready.set()
+            else:
+                self._busy = False
+
+
+class _Slot:
+    __slots__ = ("error", "event", "lead", "ready", "result")
+
+    def __init__(self, event: Event) -> None:
+        self.event = event
+        self.ready = threading.Event()
+        self.lead = False
+        self.result: Accepted | None = None
+        self.error: Exception | None = None
 
 
 _STATUS_TEMPLATE = """<!doctype html>

@@ -19,7 +19,8 @@ _WORDS = replace(_NORMALISED, title_block=True, title_weight=SHIPPED.title_weigh
                  word_ngrams=SHIPPED.word_ngrams, min_df=SHIPPED.min_df, max_features=SHIPPED.max_features,
                  sublinear_tf=True)
 _CHARS = replace(_WORDS, char_ngrams=SHIPPED.char_ngrams, char_body=SHIPPED.char_body)
-_WEIGHTED = replace(_CHARS, ptm_c=SHIPPED.ptm_c, category_c=SHIPPED.category_c,
+_CONCEPTS = replace(_CHARS, concepts=True, concept_weight=SHIPPED.concept_weight)
+_WEIGHTED = replace(_CONCEPTS, ptm_c=SHIPPED.ptm_c, category_c=SHIPPED.category_c,
                     class_weight=SHIPPED.class_weight, confidence_weights=SHIPPED.confidence_weights)
 
 # Each step adds one choice to the one before; the last is the shipped configuration.
@@ -28,6 +29,7 @@ LADDER: tuple[tuple[str, ModelConfig], ...] = (
     ("+ normalisation", _NORMALISED),
     ("+ title block, bigrams, sublinear tf", _WORDS),
     ("+ char n-grams", _CHARS),
+    ("+ concept and length tokens", _CONCEPTS),
     ("+ class/confidence weights, C", _WEIGHTED),
     ("+ calibration, held-out thresholds (shipped)", SHIPPED),
 )

@@ -12,10 +12,11 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.char_ngrams import CharNgramVectorizer
+from classifier.concepts import concept_tokens
 from classifier.normalize import clean_text, normalize_body, normalize_title
 from classifier.schema import Document
 
-TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][\w.+-]*\w\b|\b\w\w+\b"  # keeps "from_pretrained", "cuda12.1", "c++"
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][\w.+-]*\w\b|\b\w\w+\b"  # keeps "from_pretrained", "cuda12.1", "c++"  # noqa: S105 (a regex, not a secret)
 
 
 @dataclass(frozen=True)
@@ -34,25 +35,30 @@ class ModelConfig:
     ptm_c: float = 4.0
     category_c: float = 8.0
     class_weight: str | None = "balanced"
-    learner: str = "logreg"  # "logreg" or "svm" (linear SVM; calibration turns its margins into probabilities)
-    nb_scale: bool = False  # scale PTM features by their naive-Bayes log-count ratio (NB-SVM)
     confidence_weights: bool = True  # weight training samples by the labeler's confidence
     source_weights: tuple[tuple[str, float], ...] = ()  # (data file stem, weight): favour realistic data
     char_max_features: int = 150_000
+    concepts: bool = True  # concept and length tokens (classifier/concepts.py), a block for the PTM head
+    concept_weight: float = 0.5
     calibrate: bool = True  # Platt/temperature scaling fitted on out-of-fold scores
-    ptm_precision_target: float = 0.80  # at 10% prevalence, on out-of-fold scores
-    category_precision_target: float = 0.95  # of applied categories, on out-of-fold scores
+    ptm_precision_target: float = 0.75  # at 10% prevalence, on out-of-fold scores
+    category_precision_target: float = 0.93  # of applied categories, on out-of-fold scores
     inner_folds: int = 4
     random_state: int = 0
     notes: str = field(default="", compare=False)
 
 
-def prepare(doc: Document, config: ModelConfig) -> tuple[str, str]:
-    """(title, body) text as the vectorizers see it."""
+Prepared = tuple[str, str, str]  # title, body, concept tokens
+
+
+def prepare(doc: Document, config: ModelConfig) -> Prepared:
+    """(title, body, concept tokens) as the vectorizers see them."""
     title, body = doc.title or "", doc.body or ""
     if config.normalize:
-        return normalize_title(title), normalize_body(body)
-    return clean_text(title), clean_text(body)
+        title, body = normalize_title(title), normalize_body(body)
+    else:
+        title, body = clean_text(title), clean_text(body)
+    return title, body, concept_tokens(title, body) if config.concepts else ""
 
 
 def _word_vectorizer(config: ModelConfig) -> TfidfVectorizer:
@@ -87,7 +93,7 @@ class FeatureSpace:
     blocks: list[tuple[str, str, Vectorizer, float]] = field(default_factory=list)
     # (block name, field "title"/"body"/"all", vectorizer, weight)
 
-    def fit_transform(self, texts: Sequence[tuple[str, str]]) -> sp.csr_matrix:
+    def fit_transform(self, texts: Sequence[Prepared]) -> sp.csr_matrix:
         config = self.config
         specs: list[tuple[str, str, Vectorizer, float]] = []
         if config.title_block:
@@ -98,6 +104,9 @@ class FeatureSpace:
         if config.char_ngrams is not None:
             where = "all" if config.char_body else "title"
             specs.append(("chars", where, _char_vectorizer(config), 1.0))
+        if config.concepts:
+            concepts = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, dtype=np.float32)
+            specs.append(("concepts", "concepts", concepts, config.concept_weight))
         matrices = []
         for name, where, vectorizer, weight in specs:
             matrices.append(vectorizer.fit_transform(_column(texts, where)) * weight)
@@ -106,23 +115,34 @@ class FeatureSpace:
             self.blocks.append((name, where, vectorizer, weight))
         return sp.hstack(matrices, format="csr", dtype=np.float32)
 
-    def transform(self, texts: Sequence[tuple[str, str]]) -> sp.csr_matrix:
+    def transform(self, texts: Sequence[Prepared]) -> sp.csr_matrix:
         matrices = [vectorizer.transform(_column(texts, where)) * weight
                     for _, where, vectorizer, weight in self.blocks]
         return sp.hstack(matrices, format="csr", dtype=np.float32)
 
     def feature_names(self) -> list[str]:
-        """Readable names for explanations; char n-grams get an empty name (not shown to people)."""
+        """Readable names for explanations; char n-grams and concept tokens get an empty name (not shown)."""
         names: list[str] = []
         for name, _, vectorizer, _ in self.blocks:
             terms = vectorizer.get_feature_names_out()
-            names.extend([""] * len(terms) if name == "chars" else [str(term) for term in terms])
+            hidden = name in ("chars", "concepts")
+            names.extend([""] * len(terms) if hidden else [str(term) for term in terms])
         return names
 
+    def category_mask(self) -> npt.NDArray[np.float32]:
+        """1 for the features the category head uses: all but the concept block (it blurs categories)."""
+        mask = []
+        for name, _, vectorizer, _ in self.blocks:
+            mask.append(np.full(len(vectorizer.get_feature_names_out()), 0.0 if name == "concepts" else 1.0,
+                                dtype=np.float32))
+        return np.concatenate(mask)
 
-def _column(texts: Sequence[tuple[str, str]], where: str) -> list[str]:
+
+def _column(texts: Sequence[Prepared], where: str) -> list[str]:
     if where == "title":
-        return [title for title, _ in texts]
+        return [title for title, _, _ in texts]
     if where == "body":
-        return [body for _, body in texts]
-    return [f"{title}\n{body}" for title, body in texts]
+        return [body for _, body, _ in texts]
+    if where == "concepts":
+        return [concepts for _, _, concepts in texts]
+    return [f"{title}\n{body}" for title, body, _ in texts]

@@ -46,19 +46,25 @@ _TEMPLATE_LINES = re.compile(
 )
 # Section headings of issue forms: dropped whole, since they are the same in every issue of a repository.
 _TEMPLATE_HEADING_WORDS = frozenset(
-    "describe the a an bug behavior behaviour expected actual to reproduce steps screenshots screenshot "
-    "additional context environment info information system logs log console output version versions os "
-    "operating python checklist description question motivation summary problem solution alternatives "
-    "feature request proposal what happened should have is there existing issue for this your current "
-    "who can help reproduction details other notes related pitch any of and browsers desktop smartphone "
-    "please complete following relevant error message messages commit hash platform extensions list "
-    "minimal reproducible example code snippet value use case".split()
+    [
+        "describe", "the", "a", "an", "bug", "behavior", "behaviour", "expected", "actual", "to",
+        "reproduce", "steps", "screenshots", "screenshot", "additional", "context", "environment",
+        "info", "information", "system", "logs", "log", "console", "output", "version", "versions", "os",
+        "operating", "python", "checklist", "description", "question", "motivation", "summary",
+        "problem", "solution", "alternatives", "feature", "request", "proposal", "what", "happened",
+        "should", "have", "is", "there", "existing", "issue", "for", "this", "your", "current", "who",
+        "can", "help", "reproduction", "details", "other", "notes", "related", "pitch", "any", "of",
+        "and", "browsers", "desktop", "smartphone", "please", "complete", "following", "relevant",
+        "error", "message", "messages", "commit", "hash", "platform", "extensions", "list", "minimal",
+        "reproducible", "example", "code", "snippet", "value", "use", "case", "has", "been", "opened",
+        "before", "which", "ui", "hardware", "software",
+    ]
 )
 
 # Failure phrases worth keeping verbatim from code blocks and logs (they name the challenge).
 _SIGNALS = re.compile(
     r"\b(?:[A-Z][A-Za-z]*(?:Error|Exception|Warning)|out of memory|OutOfMemory|OOM|"
-    r"No module named [\w.'\"]+|cannot import name [\w'\"]+|not enough memory|"
+    r"No module named ['\"]?[\w.]+|cannot import name ['\"]?\w+|not enough memory|"
     r"CUDA|cuda|cudnn|MPS|ROCm|nvidia-smi|device|GPU|gpu|CPU|cpu|float16|bfloat16|half|"
     r"401|403|404|429|Unauthorized|gated|rate limit|token|connection|timeout|timed out|proxy|offline|"
     r"checkpoint|weights|safetensors|state_dict|from_pretrained|tokenizer|config\.json|"
@@ -103,24 +109,34 @@ def normalize_title(title: str) -> str:
     """Titles are short and dense: only bracket prefixes like "[Bug]:" lose their markup."""
     title = clean_text(title[:1_000])
     title = _URL.sub(_url_token, title)
-    return _MARKUP.sub(" ", title).replace("[", " ").replace("]", " ").strip()
+    return _SPACES.sub(" ", _MARKUP.sub(" ", title).replace("[", " ").replace("]", " ")).strip()
 
 
 def normalize_body(body: str) -> str:
     """The reporter's words with template, markup and dumps reduced to their signal."""
     text = _CONTROL.sub(" ", body[:MAX_INPUT_CHARS])
-    text = _HTML_COMMENT.sub(" ", text)
-    text = _FENCE.sub(lambda m: f"\ncodeblock {_signals(m.group(1))}\n", text)
-    text = _DETAILS.sub(lambda m: f"\n{_signals(m.group(1))}\n", text)
-    text = _TRACE_HEAD.sub(" traceback ", text)
-    text = _TRACE_FRAME.sub("", text)
-    text = _IMAGE.sub(" screenshot ", text)
-    text = _MD_LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
-    text = _URL.sub(_url_token, text)
-    text = _TAG.sub(" ", text)
-    text = _CHECKBOX.sub("", text)
+    # Each pass only where its marker occurs: most bodies have no fences, tags or tracebacks.
+    if "<" in text:
+        text = _HTML_COMMENT.sub(" ", text)
+    if "```" in text:
+        text = _FENCE.sub(lambda m: f"\ncodeblock {_signals(m.group(1))}\n", text)
+    if "<" in text:
+        text = _DETAILS.sub(lambda m: f"\n{_signals(m.group(1))}\n", text)
+    if "Traceback" in text or 'File "' in text:
+        text = _TRACE_HEAD.sub(" traceback ", text)
+        text = _TRACE_FRAME.sub("", text)
+    if "](" in text or "<" in text:
+        text = _IMAGE.sub(" screenshot ", text)
+        text = _MD_LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
+    if "://" in text:
+        text = _URL.sub(_url_token, text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "[" in text:
+        text = _CHECKBOX.sub("", text)
     text = _TEMPLATE_LINES.sub("", text)
-    text = _HEADING.sub(_heading, text)
+    if "#" in text or "**" in text:
+        text = _HEADING.sub(_heading, text)
     text = _PATH.sub(" path ", text)
     text = _HEX.sub(" ", text)
     text = _NUMBER_RUN.sub(" ", text)

@@ -15,8 +15,6 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
-from sklearn.svm import LinearSVC
-import scipy.sparse as sp
 
 from classifier.dataset import Sample
 from classifier.features import FeatureSpace, ModelConfig, prepare
@@ -40,35 +38,26 @@ def _fit_heads(samples: Sequence[Sample], config: ModelConfig, slugs: Sequence[s
     matrix = features.fit_transform([prepare(s.issue.document, config) for s in samples])
     ptm = np.array([s.issue.ptm for s in samples])
     weights = _weights(samples, config)
-    scale = _nb_ratio(matrix, ptm) if config.nb_scale else np.ones(matrix.shape[1], dtype=np.float32)
     ptm_head = _learner(config, config.ptm_c)
-    ptm_head.fit(matrix.multiply(scale).tocsr(), ptm, sample_weight=weights)
+    ptm_head.fit(matrix, ptm, sample_weight=weights)
     rows = np.flatnonzero(ptm)
-    targets = np.array([slugs.index(samples[i].issue.category or "") for i in rows])
+    targets = np.array([slugs.index(samples[int(i)].issue.category or "") for i in rows])
     category_head = _learner(config, config.category_c)
-    category_head.fit(matrix[rows], targets, sample_weight=weights[rows])
+    category_head.fit(matrix[rows].multiply(features.category_mask()).tocsr(), targets,
+                      sample_weight=weights[rows])
     # Classes missing from a small training split get a column that never wins.
     category_coef = np.zeros((matrix.shape[1], len(slugs)), dtype=np.float32)
     category_bias = np.full(len(slugs), -1e3, dtype=np.float32)
     category_coef[:, category_head.classes_] = category_head.coef_.T
     category_bias[category_head.classes_] = category_head.intercept_
-    coef = np.hstack([(ptm_head.coef_.ravel() * scale).astype(np.float32)[:, None], category_coef])
+    coef = np.hstack([ptm_head.coef_.T.astype(np.float32), category_coef])
     bias = np.concatenate([ptm_head.intercept_.astype(np.float32), category_bias])
     return features, np.ascontiguousarray(coef), bias
 
 
-def _learner(config: ModelConfig, c: float) -> LogisticRegression | LinearSVC:
-    if config.learner == "svm":
-        return LinearSVC(C=c, class_weight=config.class_weight, random_state=config.random_state)
+def _learner(config: ModelConfig, c: float) -> LogisticRegression:
     return LogisticRegression(C=c, class_weight=config.class_weight, max_iter=3000,
                               random_state=config.random_state)
-
-
-def _nb_ratio(matrix: sp.csr_matrix, labels: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
-    """Log-count ratio of each feature between the classes (Wang & Manning's NB-SVM scaling)."""
-    positive = np.asarray(matrix[labels].sum(axis=0)).ravel() + 1.0
-    negative = np.asarray(matrix[~labels].sum(axis=0)).ravel() + 1.0
-    return np.abs(np.log((positive / positive.sum()) / (negative / negative.sum()))).astype(np.float32)
 
 
 def _bare_model(samples: Sequence[Sample], config: ModelConfig, slugs: tuple[str, ...]) -> TwoStageModel:
@@ -112,7 +101,7 @@ def fit(samples: Sequence[Sample], config: ModelConfig | None = None,
         folds = min(config.inner_folds, len(set(groups_of(samples))))
         raw = out_of_fold_raw(samples, config, slugs, folds)
         rows = np.flatnonzero(ptm)
-        targets = np.array([slugs.index(samples[i].issue.category or "") for i in rows])
+        targets = np.array([slugs.index(samples[int(i)].issue.category or "") for i in rows])
         if config.calibrate:
             model.calibration = fit_calibration(raw[:, 0], ptm, raw[rows, 1:], targets)
         ptm_prob, category_prob = model.probabilities(raw)

@@ -109,21 +109,17 @@ def _worker(args: argparse.Namespace) -> int:
     try:
         if settings.redis_url:
             return _rq_worker(settings, inbox, runtime, burst=args.burst)
-        from bot.worker import WorkerPool, wait_for_signal
+        from bot.worker import WorkerPool, run_job, wait_for_signal, worker_name
 
-        pool = WorkerPool(
-            inbox,
-            runtime.handle,
-            threads=args.threads or max(1, settings.worker_threads),
-            lease_seconds=settings.lease_seconds,
-        )
+        if args.burst:  # run what is claimable now, in this thread, then exit
+            while (job := inbox.claim(worker_name(":burst"), settings.lease_seconds)) is not None:
+                run_job(inbox, job, runtime.handle)
+            return 0
+        threads = args.threads or max(1, settings.worker_threads)
+        pool = WorkerPool(inbox, runtime.handle, threads=threads, lease_seconds=settings.lease_seconds)
         pool.start()
-        log.info("worker started (%d threads)", args.threads or max(1, settings.worker_threads))
-        if args.burst:
-            while inbox.stats().counts["pending"] or pool.in_flight:
-                time.sleep(0.2)
-        else:
-            wait_for_signal()
+        log.info("worker started (%d threads)", threads)
+        wait_for_signal()
         finished = pool.stop(SHUTDOWN_TIMEOUT)
         log.info("worker stopped%s", "" if finished else " (unfinished jobs released)")
         return 0

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.events import Event
-from bot.inbox import DEAD, DONE, PENDING, RUNNING, GroupCommit, Inbox, open_inbox
+from bot.inbox import DEAD, DONE, PENDING, RUNNING, Inbox, open_inbox
+from bot.web import GroupCommit
 
 
 class Clock:
@@ -208,9 +209,7 @@ def test_concurrent_processes_never_claim_the_same_row(database_url: str) -> Non
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[list[str]] = context.Queue()
     start = context.Barrier(4)
-    workers = [
-        context.Process(target=_claim_all, args=(database_url, f"p{n}", start, queue)) for n in range(4)
-    ]
+    workers = [context.Process(target=_claim_all, args=(database_url, f"p{n}", start, queue)) for n in range(4)]
     for worker in workers:
         worker.start()
     claimed = [queue.get(timeout=60) for _ in workers]
@@ -219,3 +218,28 @@ def test_concurrent_processes_never_claim_the_same_row(database_url: str) -> Non
     everything = [delivery for part in claimed for delivery in part]
     assert sorted(everything) == sorted(ids)  # each row exactly once: none lost, none twice
     assert sum(1 for part in claimed if part) >= 2  # the processes really did compete
+
+
+def test_dead_letters_cli_lists_and_retries(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    store = open_inbox(sqlite_url)
+    store.accept_many([event("a"), event("b"), event("c")])
+    for _ in range(2):
+        job = store.claim("w", 30)
+        assert job is not None
+        store.dead(job, "PermanentFailure: repository gone")
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["dead-letters", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.count("issues.opened") == 2 and "repository gone" in listed
+    dead_id = store.dead_letters()[0].delivery_id
+    assert main(["dead-letters", "retry", dead_id]) == 0
+    assert store.get(dead_id).state == PENDING  # type: ignore[union-attr]
+    assert main(["dead-letters", "retry", "no-such-id"]) == 1
+    assert main(["dead-letters", "retry"]) == 2
+    assert main(["dead-letters", "retry", "--all"]) == 0
+    assert store.dead_letters() == []
+    store.engine.dispose()

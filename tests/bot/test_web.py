@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -101,9 +103,7 @@ def post(
     return response.status_code, response.get_json(silent=True) or {}
 
 
-def test_signed_delivery_is_committed_and_acknowledged_202(
-    client: FlaskClient, inbox: Inbox, woken: list[int]
-) -> None:
+def test_signed_delivery_is_committed_and_acknowledged_202(client: FlaskClient, inbox: Inbox, woken: list[int]) -> None:
     status, answer = post(client, body_for(), delivery="d-1")
     assert (status, answer["status"]) == (202, "accepted")
     job = inbox.claim("test", 30)
@@ -252,9 +252,7 @@ header_text = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126
             lambda v: json.dumps(v).encode(),
             st.recursive(
                 st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                lambda inner: (
-                    st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-                ),
+                lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
                 max_leaves=20,
             ),
         ),
@@ -278,3 +276,45 @@ def test_fuzzed_deliveries_never_5xx_and_unsigned_never_write(
     if not sign_it:
         assert response.status_code == 401
         assert sum(inbox.stats().counts.values()) == before
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}{WEBHOOK_PATH}"
+    server.shutdown()
+
+
+def test_replay_signs_and_sends_a_saved_payload(
+    live_server: str, inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    payload = tmp_path / "issue.json"
+    payload.write_bytes(body_for())
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    argv = ["replay", "--event", "issues", str(payload), "--url", live_server, "--delivery-id", "replayed-1"]
+    assert main(argv) == 0
+    assert "202" in capsys.readouterr().out
+    assert inbox.get("replayed-1") is not None
+    monkeypatch.setenv("WEBHOOK_SECRET", "not-the-server-secret")
+    assert main([*argv[:-1], "replayed-2"]) == 1
+    assert "401" in capsys.readouterr().out
+    assert inbox.get("replayed-2") is None
+
+
+def test_replay_refuses_a_file_that_is_not_one_payload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
+    for content in (b"[1, 2]", b"not json"):
+        path = tmp_path / "bad.json"
+        path.write_bytes(content)
+        assert main(["replay", "--event", "issues", str(path), "--url", "http://127.0.0.1:9/x"]) == 1
+    assert "ptm-triage:" in capsys.readouterr().err

@@ -204,3 +204,38 @@ def test_sigterm_finishes_the_running_job_then_exits(inbox: Inbox, sqlite_url: s
         child.kill()
     # the in-flight job finished; nothing new was claimed after SIGTERM
     assert sorted(d.state for d in inbox.recent()) == [DONE, PENDING]
+
+
+HANGING_CHILD = textwrap.dedent(
+    """
+    import sys, time, pathlib
+    from bot.inbox import open_inbox
+    from bot.worker import WorkerPool
+    url, marker = sys.argv[1], pathlib.Path(sys.argv[2])
+    def handle(event):
+        marker.write_text(event.delivery_id)
+        time.sleep(600)  # stuck until killed
+    WorkerPool(open_inbox(url), handle, threads=1, lease_seconds=1, poll_interval=0.05).start()
+    time.sleep(600)
+    """
+)
+
+
+def test_kill_9_mid_job_loses_nothing(inbox: Inbox, sqlite_url: str, tmp_path: Path) -> None:
+    ids = [f"d{i}" for i in range(5)]
+    inbox.accept_many([event(i) for i in ids])
+    marker = tmp_path / "marker"
+    child = subprocess.Popen([sys.executable, "-c", HANGING_CHILD, sqlite_url, str(marker)], cwd=os.getcwd())
+    try:
+        wait_until(marker.exists)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        child.kill()
+    stuck = marker.read_text()
+    seen: list[str] = []
+    pool = WorkerPool(inbox, lambda e: seen.append(e.delivery_id), threads=1, lease_seconds=30, poll_interval=0.05)
+    pool.start()
+    wait_until(lambda: inbox.stats().counts[DONE] == 5)  # the stuck row comes back once its 1 s lease expires
+    assert pool.stop(timeout=10)
+    assert sorted(seen) == ids and stuck in seen

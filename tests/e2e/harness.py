@@ -50,7 +50,7 @@ class AppServer:
 
     def start(self, timeout: float = 60.0) -> AppServer:
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "serve", "--bind", f"127.0.0.1:{self.port}"],
                 cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )

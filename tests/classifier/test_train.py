@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from classifier.dataset import Sample
+from classifier.model import TwoStageModel
+from classifier.schema import Document
+from classifier.train import fit
+from tests.classifier.corpus import TINY_CONFIG
+
+
+def test_training_is_deterministic(tiny_samples: list[Sample], tiny_model: TwoStageModel) -> None:
+    again = fit(tiny_samples, TINY_CONFIG)
+    assert np.array_equal(again.weights, tiny_model.weights)
+    assert np.array_equal(again.intercepts, tiny_model.intercepts)
+    assert again.thresholds == tiny_model.thresholds
+    assert again.calibration == tiny_model.calibration
+    assert again.model_version == tiny_model.model_version
+
+
+def test_model_version_changes_with_the_data(tiny_samples: list[Sample], tiny_model: TwoStageModel) -> None:
+    assert fit(tiny_samples[1:], TINY_CONFIG).model_version != tiny_model.model_version
+
+
+def test_learns_the_tiny_corpus(tiny_model: TwoStageModel) -> None:
+    ptm, categories = tiny_model.predict_proba([
+        Document("CUDA out of memory on my GPU", "RuntimeError: CUDA out of memory with 8GB of VRAM"),
+        Document("Typo in the README", "The README has a spelling mistake in the installation section."),
+    ])
+    assert ptm[0] > 0.5 > ptm[1]
+    assert tiny_model.slugs[int(categories[0].argmax())] == "hardware-resources"
+    assert np.allclose(categories.sum(axis=1), 1.0)
+
+
+def test_thresholds_are_probabilities(tiny_model: TwoStageModel) -> None:
+    assert 0.05 <= tiny_model.thresholds.ptm <= 0.99
+    assert 1 / 7 <= tiny_model.thresholds.category <= 0.99
+
+
+def test_training_needs_both_classes(tiny_samples: list[Sample]) -> None:
+    with pytest.raises(ValueError, match="both"):
+        fit([s for s in tiny_samples if s.issue.ptm], TINY_CONFIG)
+
+
+def test_uncalibrated_config_keeps_fixed_thresholds(tiny_samples: list[Sample]) -> None:
+    model = fit(tiny_samples, replace(TINY_CONFIG, calibrate=False, inner_folds=0))
+    assert (model.thresholds.ptm, model.thresholds.category) == (0.5, 0.0)
