@@ -10,7 +10,6 @@ f:close()
 
 local threads = {}
 local counter = 0
-local thread_id = 0
 
 function setup(thread)
   thread:set("thread_id", #threads + 1)

@@ -61,8 +61,10 @@ class AppClientFactory:
         if settings.app_id is None or settings.private_key is None:
             raise AppCredentialsError("APP_ID and PRIVATE_KEY are needed to talk to GitHub")
         quiet_pygithub()
+        limits = limits or WriteLimits(settings.github_writes_per_minute, settings.github_writes_per_hour)
+        policy = policy or RequestPolicy(read_timeout=settings.github_timeout)
         limiter = WriteLimiter(limits, clock=clock, sleep=sleep)
-        self._http = Http(settings.github_api_url, limiter, policy or RequestPolicy(), clock, sleep, rng)
+        self._http = Http(settings.github_api_url, limiter, policy, clock, sleep, rng)
         self.tokens = InstallationTokens(
             AppJwt.from_settings(settings.app_id, settings.private_key), self._fetch_token, clock=clock
         )

@@ -134,4 +134,6 @@ def run_rq_worker(connection: Redis, *, burst: bool = False, **worker_options: A
 
     # SimpleWorker runs jobs in this process, so the job context (model, engine) is built once.
     worker = SimpleWorker([make_queue(connection)], connection=connection, **worker_options)
-    return bool(worker.work(burst=burst, logging_level=logging.getLevelName(log.getEffectiveLevel())))
+    # RQ logs three lines per job at INFO; our own job log already says what happened.
+    level = "DEBUG" if log.isEnabledFor(logging.DEBUG) else "WARNING"
+    return bool(worker.work(burst=burst, logging_level=level))

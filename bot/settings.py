@@ -56,6 +56,11 @@ class Settings:
     web_threads: int = DEFAULT_WEB_THREADS
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     lease_seconds: float = DEFAULT_LEASE_SECONDS
+    # Pacing of content-creating requests per installation; the defaults stay below github.com's
+    # secondary limits (80/minute, 500/hour). GitHub Enterprise Server administrators may set others.
+    github_writes_per_minute: int = 70
+    github_writes_per_hour: int = 450
+    github_timeout: float = 15.0  # seconds to wait for an answer from the GitHub API
     secret_file: Path | None = None  # set when the secret came from (or was written to) the local file
     notices: tuple[str, ...] = ()  # things start-up should tell the operator (never secret values)
 
@@ -128,6 +133,9 @@ def load_settings(
         web_threads=_int(env, "WEB_THREADS", DEFAULT_WEB_THREADS, low=1, high=1024),
         max_attempts=_int(env, "MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, low=1, high=1000),
         lease_seconds=float(_int(env, "LEASE_SECONDS", int(DEFAULT_LEASE_SECONDS), low=5, high=86400)),
+        github_writes_per_minute=_int(env, "GITHUB_WRITES_PER_MINUTE", 70, low=1, high=1_000_000),
+        github_writes_per_hour=_int(env, "GITHUB_WRITES_PER_HOUR", 450, low=1, high=10_000_000),
+        github_timeout=float(_int(env, "GITHUB_TIMEOUT", 15, low=1, high=300)),
         secret_file=secret_file,
         notices=tuple(notices),
     )

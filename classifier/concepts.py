@@ -10,38 +10,79 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
+# Per concept: whole words, word prefixes (a trailing "*") and phrases (containing a space or "/").
 _LEXICON = {
-    "model-name": r"bert|roberta|gpt-?\d*|llama\d*|mistral|mixtral|qwen\d*|gemma|phi-?\d|falcon|whisper|yolo\w*|"
-                  r"stable[- ]?diffusion|sdxl|sd ?1\.5|sd ?2|flux|clip|t5|vit|resnet\d*|wav2vec\w*|lora|"
-                  r"controlnet|vae|unet|bark|xtts|vits|sam|dino\w*|detr|mask ?r-?cnn|blip\d*|llava|"
-                  r"embedding model|sentence-transformers|all-minilm\w*|e5|bge|en_core_web_\w+",
-    "model-artifact": r"checkpoints?|weights?|safetensors|\.ckpt|\.pth|\.pt|\.bin|gguf|ggml|onnx|pretrained|"
-                      r"pre-trained|model card|model files?|hugging ?face|hf hub|from_pretrained|state_dict",
-    "hardware": r"cuda|gpu|vram|oom|out of memory|mps|rocm|nvidia|cudnn|device|cpu|ram|memory",
-    "environment": r"pip|conda|install\w*|import\w*|module|docker|wheel|dependenc\w*|requirements|"
-                   r"python ?3\.\d+|venv|poetry",
-    "interface": r"button|dark mode|theme|css|tray|shortcut|hotkey|menu|tab|layout|icon|font|dialog|scroll\w*|"
-                 r"sidebar|toolbar|drag|click|ui|ux|frontend|window",
-    "project": r"ci|workflow|github actions|release|changelog|typo|lint|unit tests?|readme|contributing|"
-               r"license|docs? site|pypi|npm|translation|i18n",
-    "quality": r"accuracy|quality|wrong|hallucinat\w*|inconsistent|worse|degrad\w*|garbage|gibberish|blurry|"
-               r"artifacts|poor|bad results?",
-    "speed": r"slow\w*|latency|speed|faster|throughput|it/s|seconds per",
-    "access": r"download\w*|404|401|403|gated|access token|hf_token|offline|cache\w*|mirror|link|url",
-    "customization": r"fine-?tun\w*|train\w*|quantiz\w*|convert\w*|export\w*|tensorrt|int8|fp16|support for|"
-                     r"add support|new model",
-    "information": r"documentation|docs|paper|citation|reproduc\w*|explain|which model|what model|dataset|"
-                   r"trained on",
+    "model-name": "bert roberta gpt gpt2 gpt-2 gpt3 gpt-3 gpt4 gpt-4 gpt-4o llama* mistral mixtral qwen* gemma "
+                  "phi-2 phi-3 phi3 falcon whisper yolo* sdxl sd1.5 flux clip t5 vit resnet* wav2vec* lora "
+                  "controlnet vae unet bark xtts vits sam dino* detr blip* llava sentence-transformers "
+                  "all-minilm* e5 bge en_core_web_* | stable diffusion | embedding model | mask r-cnn",
+    "model-artifact": "checkpoint checkpoints weight weights safetensors *.ckpt *.pth *.pt *.bin *.gguf *.onnx "
+                      "*.safetensors gguf ggml onnx pretrained pre-trained huggingface from_pretrained state_dict "
+                      "| model card | model file | hugging face | hf hub",
+    "hardware": "cuda gpu gpus vram oom mps rocm nvidia cudnn device cpu ram memory | out of memory",
+    "environment": "pip conda install* import* module docker wheel dependenc* requirements venv poetry",
+    "interface": "button theme css tray shortcut hotkey menu tab layout icon font dialog scroll* sidebar toolbar "
+                 "drag click ui ux frontend window | dark mode",
+    "project": "ci workflow release changelog typo lint readme contributing license pypi npm translation i18n "
+               "| github actions | unit test",
+    "quality": "accuracy quality wrong hallucinat* inconsistent worse degrad* garbage gibberish blurry artifacts "
+               "poor | bad result",
+    "speed": "slow* latency speed faster throughput | it/s | seconds per",
+    "access": "download* 404 401 403 gated hf_token offline cache* mirror link url | access token",
+    "customization": "fine-tun* finetun* train* quantiz* convert* export* tensorrt int8 fp16 "
+                     "| support for | add support | new model",
+    "information": "documentation docs paper citation reproduc* explain dataset | which model | what model "
+                   "| trained on",
 }
-_PATTERNS = tuple((name, re.compile(rf"\b(?:{words})\b", re.IGNORECASE)) for name, words in _LEXICON.items())
+_WORD = re.compile(r"[a-z0-9_][\w.+-]*[\w+]|[a-z0-9]")
+
+
+@dataclass(frozen=True)
+class _Concept:
+    name: str
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+
+def _compile(name: str, spec: str) -> _Concept:
+    single, *phrases = (part.strip() for part in spec.split("|"))
+    items = single.split()
+    return _Concept(
+        name=name,
+        words=frozenset(i for i in items if "*" not in i),
+        prefixes=tuple(i[:-1] for i in items if i.endswith("*")),
+        suffixes=tuple(i[1:] for i in items if i.startswith("*")),
+        phrases=tuple(p for p in phrases if p),
+    )
+
+
+_CONCEPTS = tuple(_compile(name, spec) for name, spec in _LEXICON.items())
+_ALL_AFFIXES = tuple(a for c in _CONCEPTS for a in c.prefixes), tuple(a for c in _CONCEPTS for a in c.suffixes)
 _NEAR_EMPTY = 5  # words
+
+
+def _found(text: str) -> list[str]:
+    """Names of the concepts in `text`: set operations and str methods, no per-concept scan of the text."""
+    lowered = text.lower()
+    words = set(_WORD.findall(lowered))
+    prefixes, suffixes = _ALL_AFFIXES
+    affixed = [w for w in words if w.startswith(prefixes) or w.endswith(suffixes)]
+    found = []
+    for concept in _CONCEPTS:
+        if (not concept.words.isdisjoint(words)
+                or any(w.startswith(concept.prefixes) or w.endswith(concept.suffixes) for w in affixed)
+                or any(phrase in lowered for phrase in concept.phrases)):
+            found.append(concept.name)
+    return found
 
 
 def concept_tokens(title: str, body: str) -> str:
     """Space-separated concept tokens of normalised title and body text."""
-    tokens = [f"t:{name}" for name, pattern in _PATTERNS if pattern.search(title)]
-    tokens += [f"b:{name}" for name, pattern in _PATTERNS if pattern.search(body)]
+    tokens = [f"t:{name}" for name in _found(title)] + [f"b:{name}" for name in _found(body)]
     words = len(body.split())
     tokens.append(f"len:{min(int(math.log2(words + 1)), 10)}")
     if words < _NEAR_EMPTY:

@@ -15,16 +15,24 @@ MAX_TERMS = 5
 
 
 def top_terms(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32],
-              weights: npt.NDArray[np.float32], names: Sequence[str], limit: int = MAX_TERMS) -> tuple[str, ...]:
-    """The named features of one sparse row (indices, values) that add most to the score under `weights`."""
+              weights: npt.NDArray[np.float32], names: Sequence[str], named: npt.NDArray[np.bool_],
+              limit: int = MAX_TERMS) -> tuple[str, ...]:
+    """The named features of one sparse row (indices, values) that add most to the score under `weights`.
+
+    `named[i]` says whether feature i has a readable name; the others are skipped before sorting.
+    """
+    keep = named[indices]
+    indices, values = indices[keep], values[keep]
     contributions = values * weights[indices]
-    order = np.argsort(-contributions, kind="stable")
+    if len(contributions) > 4 * limit:  # only the top few matter: partition before sorting
+        top = np.argpartition(-contributions, 4 * limit)[:4 * limit]
+        indices, contributions = indices[top], contributions[top]
     terms: list[str] = []
-    for i in order:
+    for i in np.argsort(-contributions, kind="stable"):
         if contributions[i] <= 0 or len(terms) >= limit:
             break
-        name = names[indices[i]] if indices[i] < len(names) else ""
-        if name and name not in terms:
+        name = names[indices[i]]
+        if name not in terms:
             terms.append(name)
     return tuple(terms)
 

@@ -9,12 +9,11 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.char_ngrams import CharNgramVectorizer
 from classifier.concepts import concept_tokens
 from classifier.normalize import clean_text, normalize_body, normalize_title
 from classifier.schema import Document
+from classifier.vectorizers import CharNgramVectorizer, WordNgramVectorizer
 
 TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][\w.+-]*\w\b|\b\w\w+\b"  # keeps "from_pretrained", "cuda12.1", "c++"  # noqa: S105 (a regex, not a secret)
 
@@ -61,15 +60,9 @@ def prepare(doc: Document, config: ModelConfig) -> Prepared:
     return title, body, concept_tokens(title, body) if config.concepts else ""
 
 
-def _word_vectorizer(config: ModelConfig) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=config.word_ngrams,
-        min_df=config.min_df,
-        max_features=config.max_features,
-        sublinear_tf=config.sublinear_tf,
-        dtype=np.float32,
-    )
+def _word_vectorizer(config: ModelConfig) -> WordNgramVectorizer:
+    return WordNgramVectorizer(TOKEN_PATTERN, config.word_ngrams, config.min_df, config.max_features,
+                               config.sublinear_tf)
 
 
 def _char_vectorizer(config: ModelConfig) -> CharNgramVectorizer:
@@ -105,13 +98,11 @@ class FeatureSpace:
             where = "all" if config.char_body else "title"
             specs.append(("chars", where, _char_vectorizer(config), 1.0))
         if config.concepts:
-            concepts = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, dtype=np.float32)
+            concepts = WordNgramVectorizer(r"\S+", (1, 1), 1, 1_000, sublinear_tf=False)
             specs.append(("concepts", "concepts", concepts, config.concept_weight))
         matrices = []
         for name, where, vectorizer, weight in specs:
             matrices.append(vectorizer.fit_transform(_column(texts, where)) * weight)
-            if isinstance(vectorizer, TfidfVectorizer):
-                vectorizer.stop_words_ = None  # the pruned vocabulary: large, and not needed to transform
             self.blocks.append((name, where, vectorizer, weight))
         return sp.hstack(matrices, format="csr", dtype=np.float32)
 

@@ -27,6 +27,7 @@ class Classifier:
         self.model = model
         self.metadata = metadata
         self._ptm_direction = np.ascontiguousarray(model.weights[:, 0])
+        self._named = np.array([bool(name) for name in model.feature_names], dtype=bool)
         self._category_directions = [np.ascontiguousarray(category_direction(model.weights, k))
                                      for k in range(len(model.slugs))]
 
@@ -66,8 +67,9 @@ class Classifier:
                 ptm_threshold=model.thresholds.ptm,
                 category_threshold=model.thresholds.category,
                 model_version=model.model_version,
-                ptm_terms=top_terms(indices, values, self._ptm_direction, names),
-                category_terms=top_terms(indices, values, self._category_directions[top], names),
+                ptm_terms=top_terms(indices, values, self._ptm_direction, names, self._named),
+                category_terms=top_terms(indices, values, self._category_directions[top], names,
+                                          self._named),
             ))
         return out
 

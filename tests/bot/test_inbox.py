@@ -223,8 +223,6 @@ def test_concurrent_processes_never_claim_the_same_row(database_url: str) -> Non
 def test_dead_letters_cli_lists_and_retries(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
-
     store = open_inbox(sqlite_url)
     store.accept_many([event("a"), event("b"), event("c")])
     for _ in range(2):
@@ -232,14 +230,27 @@ def test_dead_letters_cli_lists_and_retries(
         assert job is not None
         store.dead(job, "PermanentFailure: repository gone")
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    assert main(["dead-letters", "list"]) == 0
+    assert run_cli(["dead-letters", "list"]) == 0
     listed = capsys.readouterr().out
     assert listed.count("issues.opened") == 2 and "repository gone" in listed
     dead_id = store.dead_letters()[0].delivery_id
-    assert main(["dead-letters", "retry", dead_id]) == 0
+    assert run_cli(["dead-letters", "retry", dead_id]) == 0
     assert store.get(dead_id).state == PENDING  # type: ignore[union-attr]
-    assert main(["dead-letters", "retry", "no-such-id"]) == 1
-    assert main(["dead-letters", "retry"]) == 2
-    assert main(["dead-letters", "retry", "--all"]) == 0
+    assert run_cli(["dead-letters", "retry", "no-such-id"]) == 1
+    assert run_cli(["dead-letters", "retry"]) == 2
+    assert run_cli(["dead-letters", "retry", "--all"]) == 0
     assert store.dead_letters() == []
     store.engine.dispose()
+
+
+def run_cli(argv: list[str]) -> int:
+    """The app subcommands alone, so these tests do not depend on the other command modules."""
+    import argparse
+
+    from bot.commands import app as app_commands
+
+    parser = argparse.ArgumentParser(prog="ptm-triage")
+    app_commands.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.run(args)
+    return code

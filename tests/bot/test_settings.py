@@ -172,3 +172,15 @@ def test_partial_credentials_refuse_even_in_local_mode(base_env: dict[str, str])
 def test_local_mode_on_postgres_needs_an_explicit_secret(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="WEBHOOK_SECRET"):
         load_settings({"HOME": str(tmp_path), "DATABASE_URL": "postgresql://db/x"}, local_fallback=True)
+
+
+def test_github_pacing_and_timeout_default_below_githubs_limits(base_env: dict[str, str], pem: str) -> None:
+    env = {**base_env, "APP_ID": "1", "PRIVATE_KEY": pem, "WEBHOOK_SECRET": "s"}
+    settings = load_settings(env)
+    assert (settings.github_writes_per_minute, settings.github_writes_per_hour) == (70, 450)
+    assert settings.github_timeout == 15.0
+    tuned = load_settings({**env, "GITHUB_WRITES_PER_MINUTE": "600", "GITHUB_WRITES_PER_HOUR": "9000",
+                           "GITHUB_TIMEOUT": "3"})
+    assert (tuned.github_writes_per_minute, tuned.github_writes_per_hour, tuned.github_timeout) == (600, 9000, 3.0)
+    with pytest.raises(ConfigurationError, match="GITHUB_WRITES_PER_MINUTE"):
+        load_settings({**env, "GITHUB_WRITES_PER_MINUTE": "0"})

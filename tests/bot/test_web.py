@@ -292,17 +292,15 @@ def live_server(app: Flask) -> Iterator[str]:
 def test_replay_signs_and_sends_a_saved_payload(
     live_server: str, inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
-
     payload = tmp_path / "issue.json"
     payload.write_bytes(body_for())
     monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
     argv = ["replay", "--event", "issues", str(payload), "--url", live_server, "--delivery-id", "replayed-1"]
-    assert main(argv) == 0
+    assert run_cli(argv) == 0
     assert "202" in capsys.readouterr().out
     assert inbox.get("replayed-1") is not None
     monkeypatch.setenv("WEBHOOK_SECRET", "not-the-server-secret")
-    assert main([*argv[:-1], "replayed-2"]) == 1
+    assert run_cli([*argv[:-1], "replayed-2"]) == 1
     assert "401" in capsys.readouterr().out
     assert inbox.get("replayed-2") is None
 
@@ -310,11 +308,22 @@ def test_replay_signs_and_sends_a_saved_payload(
 def test_replay_refuses_a_file_that_is_not_one_payload(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
-
     monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
     for content in (b"[1, 2]", b"not json"):
         path = tmp_path / "bad.json"
         path.write_bytes(content)
-        assert main(["replay", "--event", "issues", str(path), "--url", "http://127.0.0.1:9/x"]) == 1
+        assert run_cli(["replay", "--event", "issues", str(path), "--url", "http://127.0.0.1:9/x"]) == 1
     assert "ptm-triage:" in capsys.readouterr().err
+
+
+def run_cli(argv: list[str]) -> int:
+    """The app subcommands alone, so these tests do not depend on the other command modules."""
+    import argparse
+
+    from bot.commands import app as app_commands
+
+    parser = argparse.ArgumentParser(prog="ptm-triage")
+    app_commands.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.run(args)
+    return code

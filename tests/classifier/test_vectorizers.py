@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+from classifier.features import TOKEN_PATTERN
+from classifier.vectorizers import CharNgramVectorizer, WordNgramVectorizer
+
+TEXTS = ["CUDA out of memory on the GPU", "the model  weights\tdownload fails", "", "a b", "Über naïve café",
+         "from_pretrained() fails for cuda12.1 and c++ builds", "the model the model the model"]
+UNSEEN = ["memory of the cuda device", "weights weights weights", "", "zzz", "The Model from_pretrained fails", "",
+          "zzz"]
+
+
+def test_char_transform_matches_scikit_learn() -> None:
+    vectorizer = CharNgramVectorizer((2, 5), min_df=1, max_features=10_000, sublinear_tf=True)
+    vectorizer.fit_transform(TEXTS)
+    assert np.allclose(vectorizer.transform(UNSEEN).toarray(), vectorizer.inner.transform(UNSEEN).toarray(),
+                       atol=1e-6)
+
+
+def test_word_transform_matches_scikit_learn() -> None:
+    for ngrams, sublinear in (((1, 2), True), ((1, 1), False), ((1, 3), True)):
+        vectorizer = WordNgramVectorizer(TOKEN_PATTERN, ngrams, min_df=1, max_features=10_000,
+                                         sublinear_tf=sublinear)
+        vectorizer.fit_transform(TEXTS)
+        ours = vectorizer.transform(UNSEEN + TEXTS).toarray()
+        assert np.allclose(ours, vectorizer.inner.transform(UNSEEN + TEXTS).toarray(), atol=1e-6)
+        assert ours.any()
+
+
+def test_empty_batches() -> None:
+    for vectorizer in (CharNgramVectorizer((2, 3), 1, 100, True), WordNgramVectorizer(TOKEN_PATTERN, (1, 2), 1, 100,
+                                                                                       True)):
+        vectorizer.fit_transform(TEXTS)
+        assert vectorizer.transform([]).shape[0] == 0
+        assert vectorizer.transform([""]).nnz == 0
+
+
+def test_pickling_forgets_the_word_cache() -> None:
+    vectorizer = CharNgramVectorizer((2, 3), min_df=1, max_features=1_000, sublinear_tf=False)
+    vectorizer.fit_transform(TEXTS)
+    vectorizer.transform(["gpu memory"])
+    copy = pickle.loads(pickle.dumps(vectorizer))
+    assert copy._cache == {}
+    assert np.allclose(copy.transform(["gpu memory"]).toarray(), vectorizer.transform(["gpu memory"]).toarray())
