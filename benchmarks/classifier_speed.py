@@ -35,10 +35,10 @@ WORDS = [
 CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from classifier.predict import load_classifier, bundled_model_dir
+from classifier.predict import load_classifier
 from classifier.schema import Document
 t1 = time.perf_counter()
-c = load_classifier(bundled_model_dir())
+c = load_classifier(sys.argv[1])
 t2 = time.perf_counter()
 c.predict(Document("warm up", "one call"))
 rss_kb = int([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])
@@ -66,8 +66,8 @@ def documents(n: int, data: Path | None, seed: int = 0) -> list[tuple[str, str]]
     return out
 
 
-def child_run() -> dict[str, float]:
-    result = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, check=True,
+def child_run(model: Path) -> dict[str, float]:
+    result = subprocess.run([sys.executable, "-c", CHILD, str(model)], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[1])
     parsed: dict[str, float] = json.loads(result.stdout)
     return parsed
@@ -76,6 +76,7 @@ def child_run() -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="real issues (JSONL with title, body) for realistic text")
+    parser.add_argument("--model", type=Path, help="a model directory (default: the bundled model)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--single", type=int, default=2000, help="single calls per run")
     parser.add_argument("--batch", type=int, default=3000, help="issues per batch run")
@@ -86,32 +87,41 @@ def main() -> int:
     from classifier.predict import bundled_model_dir, load_classifier
     from classifier.schema import Document
 
-    classifier = load_classifier(bundled_model_dir())
-    artifact_mb = (bundled_model_dir() / "model.joblib").stat().st_size / 1e6
+    model_dir = args.model or bundled_model_dir()
+    classifier = load_classifier(model_dir)
+    artifact_mb = (model_dir / "model.joblib").stat().st_size / 1e6
 
-    p50s, p99s, rates = [], [], []
+    # Wall-clock figures suffer when other processes share the core; CPU-time figures (this thread's
+    # own CPU seconds) do not, so both are reported.
+    p50s, p99s, cpu_p99s, rates, cpu_rates = [], [], [], [], []
     for run in range(args.runs):
         docs = [Document(t, b) for t, b in documents(args.single, args.data, seed=run)]
         for doc in docs[:50]:
             classifier.predict(doc)
-        times = []
+        times, cpu_times = [], []
         for doc in docs:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.thread_time()
             classifier.predict(doc)
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.thread_time() - cpu_start)
         times.sort()
+        cpu_times.sort()
         p50s.append(times[len(times) // 2] * 1000)
         p99s.append(times[int(len(times) * 0.99)] * 1000)
+        cpu_p99s.append(cpu_times[int(len(cpu_times) * 0.99)] * 1000)
         batch = [Document(t, b) for t, b in documents(args.batch, args.data, seed=100 + run)]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.thread_time()
         classifier.predict_many(batch)
         rates.append(len(batch) / (time.perf_counter() - start))
-    children = [child_run() for _ in range(args.runs)]
+        cpu_rates.append(len(batch) / (time.thread_time() - cpu_start))
+    children = [child_run(model_dir) for _ in range(args.runs)]
 
     rows = [
         ("single classify p50, warm (ms)", statistics.median(p50s), None),
         ("single classify p99, warm (ms)", statistics.median(p99s), ("<=", 3.0)),
+        ("single classify p99, warm, CPU time (ms)", statistics.median(cpu_p99s), ("<=", 3.0)),
         ("batch throughput, one core (issues/s)", statistics.median(rates), (">=", 3000.0)),
+        ("batch throughput, per CPU second (issues/s)", statistics.median(cpu_rates), (">=", 3000.0)),
         ("model load, imports done (s)", statistics.median(c["load"] for c in children), ("<=", 0.5)),
         ("imports of classifier + scikit-learn (s)", statistics.median(c["imports"] for c in children), None),
         ("artifact size (MB)", artifact_mb, ("<=", 15.0)),

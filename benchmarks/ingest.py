@@ -61,7 +61,7 @@ def start(app: str, env: dict[str, str], workdir: Path) -> tuple[subprocess.Pope
         try:
             requests.get(url + "/healthz", timeout=0.5)
             return proc, url
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused or slow to answer while gunicorn boots
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"{app} did not start")

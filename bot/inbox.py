@@ -38,6 +38,7 @@ from sqlalchemy import (
 
 from bot.db import WriterLock, create_schema, make_engine, metadata
 from bot.events import Event
+from bot.intake import Envelope, load_payload
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
 STATES = (PENDING, RUNNING, DONE, DEAD)
@@ -117,11 +118,13 @@ class Inbox:
             yield conn
 
     # -- intake ---------------------------------------------------------------------------------
-    def accept(self, event: Event) -> Accepted:
+    def accept(self, event: Event | Envelope) -> Accepted:
         return self.accept_many([event])[0]
 
-    def accept_many(self, events: Sequence[Event]) -> list[Accepted]:
-        """Commit new deliveries in one transaction; ids already present are duplicates."""
+    def accept_many(self, events: Sequence[Event | Envelope]) -> list[Accepted]:
+        """Commit new deliveries in one transaction; ids already present are duplicates.
+
+        An Envelope is stored with its body as received; an Event with its payload serialised."""
         now = self._clock()
         results: list[Accepted] = []
         # The webhook hot path: one prepared INSERT per row on the driver's cursor (the same SQL on
@@ -179,8 +182,7 @@ class Inbox:
                 row = conn.execute(stmt).first()
             if row is None:
                 return None
-            payload = json.loads(row.payload)
-            event = Event(row.event, row.action, row.delivery_id, row.installation_id, payload)
+            event = Event(row.event, row.action, row.delivery_id, row.installation_id, load_payload(row.payload))
             job = Job(event, row.attempts, token, now + lease_seconds)
             if job.attempt <= self.max_attempts:
                 return job
@@ -327,14 +329,18 @@ _INSERT_COLUMNS = (
 )  # fmt: skip
 
 
-def _row(event: Event, now: float) -> tuple[object, ...]:
+def _row(event: Event | Envelope, now: float) -> tuple[object, ...]:
+    if isinstance(event, Envelope):
+        payload = event.body
+    else:
+        payload = json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False)
     return (
         event.delivery_id,
         event.name,
         event.action[:64] if event.action else None,
         event.installation_id,
         event.repo[:255] if event.repo else None,
-        json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False),
+        payload,
         PENDING,
         0,
         now,

@@ -1,7 +1,9 @@
-"""Webhook intake, sans-I/O: (headers, raw body) in, a verified and trimmed `Event` out.
+"""Webhook intake, sans-I/O: (headers, raw body) in, a verified `Envelope` (or a trimmed `Event`) out.
 
 The signature is checked over the raw bytes before anything is parsed. Each rejection is a typed error
-that carries its HTTP status, so the web layer only translates.
+that carries its HTTP status, so the web layer only translates. The inbox stores the verified body as
+received (parsing once, to validate it and read the routing fields, is all the request pays for);
+`load_payload` trims it when a worker picks it up.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.events import Event
@@ -32,6 +35,7 @@ ENVELOPE_KEYS = frozenset(
 )  # fmt: skip
 # API-link keys kept inside objects; other "*_url" keys are templates nobody reads.
 _KEPT_URLS = frozenset({"url", "html_url"})
+_MAX_TRIM_DEPTH = 64  # GitHub payloads nest about 6 deep; below this, values are kept as they are
 
 
 class IntakeError(Exception):
@@ -73,49 +77,100 @@ def verify_signature(secret: str | bytes, body: bytes, signature: str | None) ->
         raise SignatureError(f"{SIGNATURE_HEADER} does not match the body")
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """A verified delivery as the inbox stores it: routing fields and the body exactly as signed."""
+
+    name: str
+    action: str | None
+    delivery_id: str
+    installation_id: int | None
+    repo: str | None
+    body: str  # the JSON text GitHub sent (valid UTF-8, a JSON object)
+
+
+def verify(
+    body: bytes,
+    *,
+    signature: str | None,
+    event: str | None,
+    delivery_id: str | None,
+    secret: str | bytes,
+    max_body_bytes: int,
+) -> Envelope:
+    """Check size and signature, then the headers, then parse once: the webhook hot path."""
+    return _verify(body, signature, event, delivery_id, secret, max_body_bytes)[0]
+
+
 def parse_delivery(
     headers: Mapping[str, str], body: bytes, *, secret: str | bytes, max_body_bytes: int
 ) -> Event:
     """Verify, then parse one delivery into an Event with a trimmed payload."""
-    if len(body) > max_body_bytes:
-        raise TooLarge(f"body larger than {max_body_bytes} bytes")
-    verify_signature(secret, body, _header(headers, SIGNATURE_HEADER))
-    name = _header(headers, EVENT_HEADER)
-    if name is None or not _NAME.fullmatch(name):
-        raise BadRequest(f"missing or malformed {EVENT_HEADER} header")
-    delivery_id = _header(headers, DELIVERY_HEADER)
-    if delivery_id is None or not _DELIVERY.fullmatch(delivery_id):
-        raise BadRequest(f"missing or malformed {DELIVERY_HEADER} header")
-    payload = _load_json(body)
-    action = payload.get("action")
-    if action is not None and not isinstance(action, str):
-        raise BadRequest("payload 'action' must be a string")
-    installation_id = _installation_id(payload)
-    try:
-        trimmed = trim_payload(payload)
-    except RecursionError:
-        raise BadRequest("payload is nested too deeply") from None
-    return Event(name, action, delivery_id, installation_id, trimmed)
+    envelope, payload = _verify(
+        body,
+        _header(headers, SIGNATURE_HEADER),
+        _header(headers, EVENT_HEADER),
+        _header(headers, DELIVERY_HEADER),
+        secret,
+        max_body_bytes,
+    )
+    return Event(envelope.name, envelope.action, envelope.delivery_id, envelope.installation_id, trim_payload(payload))
+
+
+def load_payload(text: str | bytes) -> dict[str, Any]:
+    """A stored body (or an already trimmed one) as the payload handlers see: trimmed."""
+    return trim_payload(_load_json(text))
 
 
 def trim_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The minimal envelope kept for handlers: whitelisted top-level keys, without URL templates."""
-    return {key: _strip_urls(value) for key, value in payload.items() if key in ENVELOPE_KEYS}
+    return {key: _strip_urls(value, 1) for key, value in payload.items() if key in ENVELOPE_KEYS}
 
 
-def _strip_urls(value: Any) -> Any:
+def _verify(
+    body: bytes,
+    signature: str | None,
+    name: str | None,
+    delivery_id: str | None,
+    secret: str | bytes,
+    max_body_bytes: int,
+) -> tuple[Envelope, dict[str, Any]]:
+    if len(body) > max_body_bytes:
+        raise TooLarge(f"body larger than {max_body_bytes} bytes")
+    verify_signature(secret, body, signature)
+    if name is None or not _NAME.fullmatch(name):
+        raise BadRequest(f"missing or malformed {EVENT_HEADER} header")
+    if delivery_id is None or not _DELIVERY.fullmatch(delivery_id):
+        raise BadRequest(f"missing or malformed {DELIVERY_HEADER} header")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8 JSON") from None
+    payload = _load_json(text)
+    action = payload.get("action")
+    if action is not None and not isinstance(action, str):
+        raise BadRequest("payload 'action' must be a string")
+    envelope = Envelope(name, action, delivery_id, _installation_id(payload), _repo(payload), text)
+    return envelope, payload
+
+
+def _strip_urls(value: Any, depth: int) -> Any:
+    if depth > _MAX_TRIM_DEPTH:  # no recursion error on hostile nesting: deeper values stay as they are
+        return value
     if isinstance(value, dict):
         return {
-            k: _strip_urls(v) for k, v in value.items() if not (k.endswith("_url") and k not in _KEPT_URLS)
+            k: _strip_urls(v, depth + 1)
+            for k, v in value.items()
+            if not (k.endswith("_url") and k not in _KEPT_URLS)
         }
     if isinstance(value, list):
-        return [_strip_urls(item) for item in value]
+        return [_strip_urls(item, depth + 1) for item in value]
     return value
 
 
-def _load_json(body: bytes) -> dict[str, Any]:
+def _load_json(text: str | bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(body)
+        payload = json.loads(text)
     except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and bad JSON
         raise BadRequest("body is not JSON; set the webhook's content type to application/json") from None
     if not isinstance(payload, dict):
@@ -135,6 +190,15 @@ def _installation_id(payload: Mapping[str, Any]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise BadRequest("payload 'installation.id' must be a positive integer")
     return value
+
+
+def _repo(payload: Mapping[str, Any]) -> str | None:
+    repository = payload.get("repository")
+    if isinstance(repository, dict):
+        full_name = repository.get("full_name")
+        if isinstance(full_name, str):
+            return full_name
+    return None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

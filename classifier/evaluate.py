@@ -29,7 +29,8 @@ from classifier.train import groups_of
 class Scorer(Protocol):
     """What evaluation needs of a model: probabilities of both stages and its shipped thresholds."""
 
-    thresholds: Thresholds
+    @property
+    def thresholds(self) -> Thresholds: ...
 
     def predict_proba(self, docs: Sequence[Document]) -> tuple[FloatArray, FloatArray]: ...
 

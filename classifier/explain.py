@@ -15,14 +15,11 @@ MAX_TERMS = 5
 
 
 def top_terms(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32],
-              weights: npt.NDArray[np.float32], names: Sequence[str], named: npt.NDArray[np.bool_],
-              limit: int = MAX_TERMS) -> tuple[str, ...]:
-    """The named features of one sparse row (indices, values) that add most to the score under `weights`.
+              weights: npt.NDArray[np.float32], names: Sequence[str], limit: int = MAX_TERMS) -> tuple[str, ...]:
+    """The features of one sparse row (indices, values) that add most to the score under `weights`.
 
-    `named[i]` says whether feature i has a readable name; the others are skipped before sorting.
+    Pass only features with readable names (see `readable`).
     """
-    keep = named[indices]
-    indices, values = indices[keep], values[keep]
     contributions = values * weights[indices]
     if len(contributions) > 4 * limit:  # only the top few matter: partition before sorting
         top = np.argpartition(-contributions, 4 * limit)[:4 * limit]
@@ -35,6 +32,13 @@ def top_terms(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32],
         if name not in terms:
             terms.append(name)
     return tuple(terms)
+
+
+def readable(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32], named: npt.NDArray[np.bool_]
+             ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """The entries of a sparse row whose features have a readable name (`named[i]`)."""
+    keep = named[indices]
+    return indices[keep], values[keep]
 
 
 def category_direction(weights: npt.NDArray[np.float32], column: int) -> npt.NDArray[np.float32]:

@@ -26,7 +26,7 @@ class ModelConfig:
     title_block: bool = True  # a separate TF-IDF block for the title, weighted by title_weight
     title_weight: float = 0.5
     word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] | None = (2, 5)  # char_wb n-grams of the title; None = off
+    char_ngrams: tuple[int, int] | None = (3, 5)  # within-word char n-grams (title, or all); None = off
     char_body: bool = True  # char n-grams of the body too (see char_ngrams.py for their speed)
     min_df: int = 2
     max_features: int = 60_000  # per block

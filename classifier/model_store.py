@@ -119,6 +119,8 @@ def _minor(version: str) -> tuple[str, ...]:
 def load(location: Path | str, *, trusted_roots: Sequence[Path] | None = None) -> tuple[TwoStageModel, ModelMetadata]:
     """Load a model directory (or its model.joblib): trust, checksum and version checks, then unpickle."""
     location = Path(location)
+    if not location.exists():
+        raise ModelLoadError(f"no model at {location}")
     directory = location if location.is_dir() else location.parent
     artifact = (directory / ARTIFACT_NAME).resolve()
     if not artifact.exists():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 MAX_INPUT_CHARS = 20_000  # characters of body looked at; issue bodies past this are template dumps or logs
-MAX_OUTPUT_CHARS = 3_000  # characters of normalised body kept; keeps predict cost bounded
+MAX_OUTPUT_CHARS = 1_500  # characters of normalised body kept: the training descriptions stop near 1,400
 
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _FENCE = re.compile(r"```[^\n]*\n(.*?)(?:```|$)", re.DOTALL)

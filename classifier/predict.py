@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.explain import category_direction, top_terms
+from classifier.explain import category_direction, readable, top_terms
 from classifier.model import FloatArray, Thresholds, TwoStageModel
 from classifier.model_store import ModelMetadata, load
 from classifier.schema import Document, Prediction
@@ -59,7 +59,7 @@ class Classifier:
         out = []
         for i in range(len(docs)):
             start, end = matrix.indptr[i], matrix.indptr[i + 1]
-            indices, values = matrix.indices[start:end], matrix.data[start:end]
+            indices, values = readable(matrix.indices[start:end], matrix.data[start:end], self._named)
             top = int(categories[i].argmax())
             out.append(Prediction(
                 ptm_score=float(ptm[i]),
@@ -67,9 +67,8 @@ class Classifier:
                 ptm_threshold=model.thresholds.ptm,
                 category_threshold=model.thresholds.category,
                 model_version=model.model_version,
-                ptm_terms=top_terms(indices, values, self._ptm_direction, names, self._named),
-                category_terms=top_terms(indices, values, self._category_directions[top], names,
-                                          self._named),
+                ptm_terms=top_terms(indices, values, self._ptm_direction, names),
+                category_terms=top_terms(indices, values, self._category_directions[top], names),
             ))
         return out
 

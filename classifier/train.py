@@ -80,10 +80,13 @@ def out_of_fold_raw(samples: Sequence[Sample], config: ModelConfig, slugs: tuple
     return raw
 
 
-def model_version(samples: Sequence[Sample], config: ModelConfig, taxonomy: Taxonomy) -> str:
-    digest = hashlib.sha256(repr(sorted(asdict(config).items())).encode())
+def model_version(model: TwoStageModel, samples: Sequence[Sample], taxonomy: Taxonomy) -> str:
+    """Names the config, the labels and the fitted weights: the same training gives the same version."""
+    digest = hashlib.sha256(repr(sorted(asdict(model.config).items())).encode())
     for sample in samples:
         digest.update(f"{sample.issue.url}\0{sample.issue.ptm}\0{sample.issue.category}\n".encode())
+    digest.update(model.weights.tobytes())
+    digest.update(repr((model.calibration, model.thresholds)).encode())
     return f"ptm-{taxonomy.version}-{digest.hexdigest()[:10]}"
 
 
@@ -111,6 +114,6 @@ def fit(samples: Sequence[Sample], config: ModelConfig | None = None,
             category=choose_category_threshold(category_prob[rows].max(axis=1), top == targets,
                                                config.category_precision_target),
         )
-    model.model_version = model_version(samples, config, taxonomy)
+    model.model_version = model_version(model, samples, taxonomy)
     model.feature_names = model.features.feature_names()
     return model

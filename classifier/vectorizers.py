@@ -18,9 +18,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-_WHITESPACE = re.compile(r"\s\s+")
 _CACHE_LIMIT = 200_000  # distinct words remembered; cleared when full so memory stays bounded
-_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 def _tfidf(inner: TfidfVectorizer, doc_of: npt.NDArray[np.int64], columns: npt.NDArray[np.int32],
@@ -49,6 +47,7 @@ class _Fast:
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         matrix = self.inner.fit_transform(texts)
         self.inner.stop_words_ = None  # the pruned vocabulary: large, and not needed to transform
+        self.inner.__dict__.pop("_stop_words_id", None)  # a memory address: would make artifacts differ
         self._reset()
         return matrix
 
@@ -78,58 +77,106 @@ class CharNgramVectorizer(_Fast):
         self._cache = {}
 
     def _word_features(self, word: str) -> npt.NDArray[np.int32]:
-        found = self._cache.get(word)
-        if found is None:
-            vocabulary = self.inner.vocabulary_
-            analyze = self.inner.build_analyzer()
-            found = np.array([vocabulary[g] for g in analyze(word) if g in vocabulary], dtype=np.int32)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = found if len(found) else _EMPTY
-        return found
+        """Feature indices of one word's n-grams (sklearn's `_char_wb_ngrams` for a single word)."""
+        lookup = self.inner.vocabulary_.get
+        low, high = self.inner.ngram_range
+        padded = f" {word} "
+        size = len(padded)
+        found: list[int | None] = []
+        for n in range(low, high + 1):
+            if size <= n:  # a short word counts once, whole
+                found.append(lookup(padded))
+                break
+            found += [lookup(padded[i:i + n]) for i in range(size - n + 1)]
+        features = np.array([f for f in found if f is not None], dtype=np.int32)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[word] = features
+        return features
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         columns: list[npt.NDArray[np.int32]] = []
         counts: list[int] = []
-        lengths: list[int] = []
         words_per_doc: list[int] = []
+        cached = self._cache.get
         for text in texts:
-            words = Counter(_WHITESPACE.sub(" ", text).lower().split())
+            words = Counter(text.lower().split())
             for word, count in words.items():
-                found = self._word_features(word)
-                columns.append(found)
+                found = cached(word)
+                columns.append(self._word_features(word) if found is None else found)
                 counts.append(count)
-                lengths.append(len(found))
             words_per_doc.append(len(words))
         if not columns:
             return sp.csr_matrix((len(texts), len(self.inner.idf_)), dtype=np.float32)
+        lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
         doc_of_word = np.repeat(np.arange(len(texts)), words_per_doc)
         return _tfidf(self.inner, np.repeat(doc_of_word, lengths), np.concatenate(columns),
                       np.repeat(np.array(counts, dtype=np.float32), lengths), len(texts))
 
 
 class WordNgramVectorizer(_Fast):
-    """TF-IDF over word n-grams (scikit-learn's "word" analyzer, no stop words)."""
+    """TF-IDF over word uni- and bigrams (scikit-learn's "word" analyzer, no stop words).
+
+    Tokens become integer ids with one dict lookup each; bigrams are then found with numpy (a sorted array of
+    id pairs) instead of building and hashing a joined string per pair.
+    """
 
     def __init__(self, token_pattern: str, ngram_range: tuple[int, int], min_df: int, max_features: int,
                  sublinear_tf: bool) -> None:
+        if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
+            raise ValueError("word n-grams of length 1 or 2 only")
         self.inner = TfidfVectorizer(token_pattern=token_pattern, ngram_range=ngram_range, min_df=min_df,
                                      max_features=max_features, sublinear_tf=sublinear_tf, dtype=np.float32)
+        self._reset()
+
+    def _reset(self) -> None:
+        vocabulary: dict[str, int] = getattr(self.inner, "vocabulary_", {})
+        tokens: dict[str, int] = {}
+        for gram in vocabulary:
+            for token in gram.split(" "):
+                tokens.setdefault(token, len(tokens))
+        self._tokens = tokens
+        self._unigram = np.full(len(tokens) + 1, -1, dtype=np.int64)  # last slot: unknown token
+        pairs: list[tuple[int, int]] = []
+        for gram, feature in vocabulary.items():
+            parts = gram.split(" ")
+            if len(parts) == 1:
+                self._unigram[tokens[gram]] = feature
+            else:
+                pairs.append((tokens[parts[0]] * len(tokens) + tokens[parts[1]], feature))
+        pairs.sort()
+        self._pair_keys = np.array([key for key, _ in pairs], dtype=np.int64)
+        self._pair_features = np.array([feature for _, feature in pairs], dtype=np.int64)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        inner = self.inner
-        vocabulary: dict[str, int] = inner.vocabulary_
-        tokenize = re.compile(inner.token_pattern).findall
-        low, high = inner.ngram_range
-        doc_of: list[int] = []
-        columns: list[int] = []
-        for i, text in enumerate(texts):
+        low, high = self.inner.ngram_range
+        tokenize = re.compile(self.inner.token_pattern).findall
+        unknown = len(self._tokens)
+        lookup = self._tokens.get
+        ids: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
             tokens = tokenize(text.lower())
-            grams: list[str] = tokens if low == 1 else []
-            for n in range(max(low, 2), high + 1):
-                grams = grams + [" ".join(tokens[j:j + n]) for j in range(len(tokens) - n + 1)]
-            found = [vocabulary[g] for g in grams if g in vocabulary]
-            columns.extend(found)
-            doc_of.extend([i] * len(found))
-        return _tfidf(inner, np.array(doc_of, dtype=np.int64), np.array(columns, dtype=np.int32),
-                      np.ones(len(columns), dtype=np.float32), len(texts))
+            ids.extend([lookup(token, unknown) for token in tokens])
+            lengths.append(len(tokens))
+        id_array = np.array(ids, dtype=np.int64)
+        doc_of = np.repeat(np.arange(len(texts)), lengths)
+        docs: list[npt.NDArray[np.int64]] = []
+        columns: list[npt.NDArray[np.int64]] = []
+        if low == 1:
+            features = self._unigram[id_array]
+            known = features >= 0
+            docs.append(doc_of[known])
+            columns.append(features[known])
+        if high == 2 and len(id_array) > 1 and len(self._pair_keys):
+            left, right = id_array[:-1], id_array[1:]
+            valid = (doc_of[:-1] == doc_of[1:]) & (left != unknown) & (right != unknown)
+            keys = left[valid] * unknown + right[valid]
+            where = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
+            hit = self._pair_keys[where] == keys
+            docs.append(doc_of[:-1][valid][hit])
+            columns.append(self._pair_features[where[hit]])
+        doc_all = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
+        column_all = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+        return _tfidf(self.inner, doc_all, column_all.astype(np.int32), np.ones(len(column_all), dtype=np.float32),
+                      len(texts))

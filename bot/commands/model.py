@@ -8,12 +8,15 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from classifier.dataset import DatasetError
 from classifier.model_store import ModelLoadError
 from classifier.records import annotate, decision_fields, document_from, parse_lines
 from classifier.taxonomy import load_taxonomy
+
+if TYPE_CHECKING:
+    from classifier.predict import Classifier
 
 BATCH = 512  # issues scored per model call when classifying a file
 
@@ -58,8 +61,8 @@ def _error(message: str, code: int = 1) -> int:
     return code
 
 
-def _load(path: str | None) -> Any:
-    from classifier.predict import load_classifier, load_default
+def _load(path: str | None) -> Classifier:
+    from classifier.predict import load_classifier, load_default  # scikit-learn loads only when needed
 
     return load_default() if path is None else load_classifier(Path(path))
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from classifier.dataset import Sample
 from classifier.model import TwoStageModel
+from classifier.model_store import save
 from classifier.schema import Document
 from classifier.train import fit
 from tests.classifier.corpus import TINY_CONFIG
@@ -19,6 +21,12 @@ def test_training_is_deterministic(tiny_samples: list[Sample], tiny_model: TwoSt
     assert again.thresholds == tiny_model.thresholds
     assert again.calibration == tiny_model.calibration
     assert again.model_version == tiny_model.model_version
+
+
+def test_training_twice_gives_the_same_artifact_bytes(tiny_samples: list[Sample], tmp_path: Path) -> None:
+    first = save(fit(tiny_samples, TINY_CONFIG), tmp_path / "a", taxonomy_version="1", data_digest="d", metrics={})
+    second = save(fit(tiny_samples, TINY_CONFIG), tmp_path / "b", taxonomy_version="1", data_digest="d", metrics={})
+    assert first.sha256 == second.sha256
 
 
 def test_model_version_changes_with_the_data(tiny_samples: list[Sample], tiny_model: TwoStageModel) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pytest
 
 from classifier.features import TOKEN_PATTERN
 from classifier.vectorizers import CharNgramVectorizer, WordNgramVectorizer
@@ -21,13 +22,18 @@ def test_char_transform_matches_scikit_learn() -> None:
 
 
 def test_word_transform_matches_scikit_learn() -> None:
-    for ngrams, sublinear in (((1, 2), True), ((1, 1), False), ((1, 3), True)):
+    for ngrams, sublinear in (((1, 2), True), ((1, 1), False), ((2, 2), True)):
         vectorizer = WordNgramVectorizer(TOKEN_PATTERN, ngrams, min_df=1, max_features=10_000,
                                          sublinear_tf=sublinear)
         vectorizer.fit_transform(TEXTS)
         ours = vectorizer.transform(UNSEEN + TEXTS).toarray()
         assert np.allclose(ours, vectorizer.inner.transform(UNSEEN + TEXTS).toarray(), atol=1e-6)
         assert ours.any()
+
+
+def test_longer_word_ngrams_are_refused() -> None:
+    with pytest.raises(ValueError, match="length 1 or 2"):
+        WordNgramVectorizer(TOKEN_PATTERN, (1, 3), 1, 100, True)
 
 
 def test_empty_batches() -> None:

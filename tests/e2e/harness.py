@@ -19,9 +19,21 @@ from typing import Any
 import requests
 
 from bot.inbox import open_inbox
+from tests.support.github_fixtures import GitHubDoubleHandle
 from tests.support.webhook_examples import Delivery, examples, signed_delivery
 
 WEBHOOK_PATH = "/api/github/webhooks"
+WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+
+PTM_TITLE = "CUDA out of memory when loading the whisper large-v3 model"
+PTM_BODY = (
+    "When I run transcription with the large-v3 checkpoint on my RTX 3060 (12 GB) I get\n\n"
+    "```\ntorch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB "
+    "(GPU 0; 11.76 GiB total capacity)\n```\n\nThe medium model works. Is there a way to run "
+    "large-v3 with less VRAM, e.g. fp16 or int8?"
+)
+PLAIN_TITLE = "Add a dark mode toggle to the settings page"
+PLAIN_BODY = "The settings page is very bright at night. A dark theme switch in the UI would be great."
 
 
 def free_port() -> int:
@@ -59,9 +71,9 @@ class AppServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.logs()[-3000:]}")
             try:
-                if requests.get(self.url + "/readyz", timeout=1).status_code == 200:
+                if requests.get(self.url + "/readyz", timeout=5).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.1)
         self.stop()
@@ -130,3 +142,12 @@ def deliver(server: AppServer, secret: str, event: str, payload: dict[str, Any] 
             delivery_id: str | None = None) -> tuple[Delivery, requests.Response]:
     delivery = signed_delivery(event, payload, secret, delivery_id)
     return delivery, server.post(delivery)
+
+
+def writes(gh: GitHubDoubleHandle) -> list[dict[str, Any]]:
+    """Every content-changing API call the double received (token requests excluded)."""
+    return [r for r in gh.api_calls() if r["method"] in WRITE_METHODS and "access_tokens" not in str(r["path"])]
+
+
+def bot_comments(gh: GitHubDoubleHandle, number: int) -> list[dict[str, Any]]:
+    return [c for c in gh.comments(gh.repo, number) if c["user"] == gh.bot_login]

@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.harness import AppServer, deliver, issues_payload
+from tests.e2e.harness import (
+    PLAIN_BODY,
+    PLAIN_TITLE,
+    PTM_BODY,
+    PTM_TITLE,
+    AppServer,
+    bot_comments,
+    deliver,
+    issues_payload,
+    writes,
+)
 from tests.support.github_fixtures import GitHubDoubleHandle
 from tests.support.webhook_examples import signed_delivery
 
 pytestmark = pytest.mark.slow
-
-PTM_TITLE = "CUDA out of memory when loading the whisper large-v3 model"
-PTM_BODY = (
-    "When I run transcription with the large-v3 checkpoint on my RTX 3060 (12 GB) I get\n\n"
-    "```\ntorch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB "
-    "(GPU 0; 11.76 GiB total capacity)\n```\n\nThe medium model works. Is there a way to run "
-    "large-v3 with less VRAM, e.g. fp16 or int8?"
-)
-PLAIN_TITLE = "Add a dark mode toggle to the settings page"
-PLAIN_BODY = "The settings page is very bright at night. A dark theme switch in the UI would be great."
-
-
-@pytest.fixture
-def app_server(tmp_path: Path, github_double: GitHubDoubleHandle, webhook_secret: str) -> Iterator[AppServer]:
-    server = AppServer(tmp_path, {
-        "APP_ID": str(github_double.app_id),
-        "PRIVATE_KEY": github_double.private_key_pem,
-        "WEBHOOK_SECRET": webhook_secret,
-        "GITHUB_API_URL": github_double.url,
-    }).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def _writes(gh: GitHubDoubleHandle) -> list[dict[str, object]]:
-    return [r for r in gh.api_calls() if r["method"] in ("POST", "PATCH", "PUT", "DELETE")
-            and "access_tokens" not in str(r["path"])]
-
-
-def _bot_comments(gh: GitHubDoubleHandle, number: int) -> list[dict[str, object]]:
-    return [c for c in gh.comments(gh.repo, number) if c["user"] == gh.bot_login]
-
 
 def test_ptm_issue_gets_labels_and_one_comment(app_server: AppServer, github_double: GitHubDoubleHandle,
                                                webhook_secret: str) -> None:
@@ -60,7 +33,7 @@ def test_ptm_issue_gets_labels_and_one_comment(app_server: AppServer, github_dou
     labels = set(gh.issue(gh.repo, issue["number"])["labels"])
     assert "pre-trained model" in labels
     assert "ptm: hardware" in labels
-    comments = _bot_comments(gh, issue["number"])
+    comments = bot_comments(gh, issue["number"])
     assert len(comments) == 1
     assert "pytorch.org/docs/stable/notes/cuda.html" in str(comments[0]["body"])
 
@@ -77,7 +50,7 @@ def test_non_ptm_issue_writes_nothing(app_server: AppServer, github_double: GitH
 
     assert gh.issue(gh.repo, issue["number"])["labels"] == []
     assert gh.comments(gh.repo, issue["number"]) == []
-    assert _writes(gh) == []
+    assert writes(gh) == []
 
 
 def test_redelivery_and_reopen_never_post_a_second_comment(
@@ -101,7 +74,7 @@ def test_redelivery_and_reopen_never_post_a_second_comment(
     assert again.status_code in (200, 202)
     assert third.status_code == 202
     assert counts["done"] == 2  # the redelivered id was acknowledged, not stored again
-    assert len(_bot_comments(gh, issue["number"])) == 1
+    assert len(bot_comments(gh, issue["number"])) == 1
     assert len(gh.api_calls("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments")) == 1
 
 
@@ -118,5 +91,5 @@ def test_tampered_delivery_is_rejected_and_writes_nothing(
 
     assert response.status_code == 401
     assert app_server.inbox_counts().get("pending", 0) == 0
-    assert _writes(gh) == []
+    assert writes(gh) == []
     assert gh.comments(gh.repo, issue["number"]) == []
