@@ -103,7 +103,7 @@ def main() -> int:
             try:
                 requests.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         workers = start_workers(env, workdir, 2)
 

@@ -13,6 +13,7 @@ from bot.commands import app as app_commands
 from bot.commands import config as config_commands
 from bot.commands import model as model_commands
 from bot.commands import ops as ops_commands
+from bot.commands import setup as setup_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.register(subparsers)
     model_commands.register(subparsers)
     ops_commands.register(subparsers)
+    setup_commands.register(subparsers)
     return parser
 
 

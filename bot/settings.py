@@ -86,6 +86,11 @@ def load_settings(
     notices: list[str] = []
     dry_run = _bool(env, "DRY_RUN", False)
     database_url = _get(env, "DATABASE_URL") or default_database_url(env)
+    from bot.app_credentials import stored_credentials_env  # the file the /setup flow writes
+
+    env, stored = stored_credentials_env(env, database_url)
+    if stored is not None:
+        notices.append(f"Using the GitHub App credentials stored in {stored}.")
     app_id, private_key = _app_credentials(env)
     if app_id is None and require_app and not local_fallback and not dry_run:
         raise ConfigurationError(

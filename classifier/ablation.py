@@ -22,6 +22,8 @@ _CHARS = replace(_WORDS, char_ngrams=SHIPPED.char_ngrams, char_body=SHIPPED.char
 _CONCEPTS = replace(_CHARS, concepts=True, concept_weight=SHIPPED.concept_weight)
 _WEIGHTED = replace(_CONCEPTS, ptm_c=SHIPPED.ptm_c, category_c=SHIPPED.category_c,
                     class_weight=SHIPPED.class_weight, confidence_weights=SHIPPED.confidence_weights)
+_BLENDED = replace(_WEIGHTED, nb_blend=SHIPPED.nb_blend, nb_category_blend=SHIPPED.nb_category_blend,
+                   nb_alpha=SHIPPED.nb_alpha)
 
 # Each step adds one choice to the one before; the last is the shipped configuration.
 LADDER: tuple[tuple[str, ModelConfig], ...] = (
@@ -31,6 +33,7 @@ LADDER: tuple[tuple[str, ModelConfig], ...] = (
     ("+ char n-grams", _CHARS),
     ("+ concept and length tokens", _CONCEPTS),
     ("+ class/confidence weights, C", _WEIGHTED),
+    ("+ naive-Bayes blend", _BLENDED),
     ("+ calibration, held-out thresholds (shipped)", SHIPPED),
 )
 # The threshold policy alone on the plain model: shows what the features add at the same operating policy.

@@ -45,7 +45,8 @@ def render_card(metadata: ModelMetadata, config: ModelConfig, data_files: Sequen
         "hardware, interface and project words) and a body-length token, weighted "
         f"{config.concept_weight} and used by the PTM head only. Two L2-regularised logistic regressions share "
         "these features: PTM-related (binary) and category (7 classes, trained on PTM-related issues only), "
-        "with balanced "
+        f"each blended with a multinomial naive Bayes model of the same features (weights {config.nb_blend} and "
+        f"{config.nb_category_blend}), with balanced "
         "class weights and the labeler's confidence as sample weight. Platt scaling (PTM) and temperature "
         "scaling (category) are fitted on out-of-fold scores from a repository-grouped inner split, and the "
         f"thresholds are chosen on the same held-out scores: PTM for precision >= {config.ptm_precision_target} "
@@ -56,7 +57,8 @@ def render_card(metadata: ModelMetadata, config: ModelConfig, data_files: Sequen
         "## Measured quality",
         "",
         "Repository-grouped 5-fold cross-validation on all data: no repository has issues on both sides "
-        "of a split, and the thresholds of each fold were chosen without its test issues. Figures on the "
+        "of a split, and each fold chose its thresholds by the shipped rule without its test issues (the "
+        "thresholds shown are the mean over folds). Figures on the "
         "natural file are what a maintainer should expect; prefer them where the two disagree.",
         "",
         *evaluation,
@@ -66,7 +68,11 @@ def render_card(metadata: ModelMetadata, config: ModelConfig, data_files: Sequen
         "categories (documentation, hardware on the natural file).",
         "- The hard part is issues that mention models, GPUs or weights in passing: the PTM-related decision "
         "misses many real PTM issues at the shipped threshold, by design (precision first).",
-        "- English only; issue bodies are read up to 20,000 characters; screenshots are not read.",
+        "- English only. The first 20,000 characters of a body are normalised and the first 1,500 normalised "
+        "characters are scored (the training descriptions stop near 1,400). Screenshots are not read.",
+        "- The category is scored on every issue but applied only after the PTM decision; both thresholds were "
+        "chosen for precision, so most PTM issues get no label (see the operating points above for what "
+        "lower thresholds would give).",
         "- Labels are one labeler's judgement (independent double-labeling of similar data agreed on 95%).",
         "",
     ]

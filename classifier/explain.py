@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 MAX_TERMS = 5
 
@@ -32,6 +33,11 @@ def top_terms(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32],
         if name not in terms:
             terms.append(name)
     return tuple(terms)
+
+
+def shown_term(name: str) -> bool:
+    """Whether a feature makes a useful explanation: it has a name, and not only stop words ("in the")."""
+    return bool(name) and not all(word in ENGLISH_STOP_WORDS for word in name.split())
 
 
 def readable(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32], named: npt.NDArray[np.bool_]

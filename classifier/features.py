@@ -34,6 +34,9 @@ class ModelConfig:
     ptm_c: float = 4.0
     category_c: float = 8.0
     class_weight: str | None = "balanced"
+    nb_blend: float = 0.3  # naive-Bayes log-odds added to the PTM head, times this
+    nb_category_blend: float = 0.1  # the same for the category head
+    nb_alpha: float = 0.1  # naive Bayes' additive smoothing
     confidence_weights: bool = True  # weight training samples by the labeler's confidence
     source_weights: tuple[tuple[str, float], ...] = ()  # (data file stem, weight): favour realistic data
     char_max_features: int = 150_000

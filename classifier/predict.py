@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifier.explain import category_direction, readable, top_terms
+from classifier.explain import category_direction, readable, shown_term, top_terms
 from classifier.model import FloatArray, Thresholds, TwoStageModel
 from classifier.model_store import ModelMetadata, load
 from classifier.schema import Document, Prediction
@@ -27,7 +27,7 @@ class Classifier:
         self.model = model
         self.metadata = metadata
         self._ptm_direction = np.ascontiguousarray(model.weights[:, 0])
-        self._named = np.array([bool(name) for name in model.feature_names], dtype=bool)
+        self._named = np.array([shown_term(name) for name in model.feature_names], dtype=bool)
         self._category_directions = [np.ascontiguousarray(category_direction(model.weights, k))
                                      for k in range(len(model.slugs))]
 

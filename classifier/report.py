@@ -42,7 +42,7 @@ def figures_text(title: str, f: Figures, slugs: Sequence[str]) -> list[str]:
     lines = [f"### {title} ({f.issues} issues, {a.ptm_issues} PTM-related)", ""]
     lines += _table(
         ["PTM-related", "precision", "recall", "F1", f"precision at {STUDY_PREVALENCE:.0%} prevalence"],
-        [[f"at shipped threshold ({f.thresholds[0]:.2f})", f.ptm.precision, f.ptm.recall, f.ptm.f1,
+        [[f"at threshold {f.thresholds[0]:.2f}", f.ptm.precision, f.ptm.recall, f.ptm.f1,
           f.ptm.precision_at_prevalence],
          ["at 0.5", f.ptm_at_half.precision, f.ptm_at_half.recall, f.ptm_at_half.f1,
           f.ptm_at_half.precision_at_prevalence]])
@@ -55,8 +55,8 @@ def figures_text(title: str, f: Figures, slugs: Sequence[str]) -> list[str]:
     lines += ["", "Confusion matrix (rows: true, columns: predicted)", ""]
     lines += _table(["true \\ predicted", *short], [[s, *row] for s, row in zip(short, f.category.confusion,
                                                                                  strict=True)])
-    lines += ["", f"Labels applied at the shipped thresholds ({f.thresholds[0]:.2f} PTM, {f.thresholds[1]:.2f} "
-              f"category): precision {a.precision:.3f}, coverage {a.coverage:.3f} of PTM-related issues", ""]
+    lines += ["", f"Labels applied at thresholds {f.thresholds[0]:.2f} (PTM) and {f.thresholds[1]:.2f} (category): "
+              f"precision {a.precision:.3f}, coverage {a.coverage:.3f} of PTM-related issues", ""]
     lines += _table(["outcome", "issues"], [
         ["match (PTM issue, right category label)", a.matches],
         ["mismatch (PTM issue, wrong category label)", a.mismatches],

@@ -13,8 +13,10 @@ from dataclasses import asdict
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
+from sklearn.naive_bayes import MultinomialNB
 
 from classifier.dataset import Sample
 from classifier.features import FeatureSpace, ModelConfig, prepare
@@ -43,16 +45,33 @@ def _fit_heads(samples: Sequence[Sample], config: ModelConfig, slugs: Sequence[s
     rows = np.flatnonzero(ptm)
     targets = np.array([slugs.index(samples[int(i)].issue.category or "") for i in rows])
     category_head = _learner(config, config.category_c)
-    category_head.fit(matrix[rows].multiply(features.category_mask()).tocsr(), targets,
-                      sample_weight=weights[rows])
+    category_matrix = matrix[rows].multiply(features.category_mask()).tocsr()
+    category_head.fit(category_matrix, targets, sample_weight=weights[rows])
     # Classes missing from a small training split get a column that never wins.
     category_coef = np.zeros((matrix.shape[1], len(slugs)), dtype=np.float32)
     category_bias = np.full(len(slugs), -1e3, dtype=np.float32)
     category_coef[:, category_head.classes_] = category_head.coef_.T
     category_bias[category_head.classes_] = category_head.intercept_
-    coef = np.hstack([ptm_head.coef_.T.astype(np.float32), category_coef])
-    bias = np.concatenate([ptm_head.intercept_.astype(np.float32), category_bias])
+    ptm_coef, ptm_bias = ptm_head.coef_.ravel(), float(ptm_head.intercept_[0])
+    if config.nb_blend:
+        nb_coef, nb_bias, _ = _naive_bayes(matrix, ptm.astype(np.int64), weights, config)
+        ptm_coef = ptm_coef + config.nb_blend * (nb_coef[:, 1] - nb_coef[:, 0])
+        ptm_bias += config.nb_blend * float(nb_bias[1] - nb_bias[0])
+    if config.nb_category_blend:
+        nb_coef, nb_bias, classes = _naive_bayes(category_matrix, targets, weights[rows], config)
+        category_coef[:, classes] += config.nb_category_blend * (nb_coef - nb_coef.mean(axis=1, keepdims=True))
+        category_bias[classes] += config.nb_category_blend * (nb_bias - nb_bias.mean())
+    coef = np.hstack([ptm_coef.astype(np.float32)[:, None], category_coef])
+    bias = np.concatenate([np.array([ptm_bias], dtype=np.float32), category_bias])
     return features, np.ascontiguousarray(coef), bias
+
+
+def _naive_bayes(matrix: sp.csr_matrix, targets: npt.NDArray[np.int64], weights: npt.NDArray[np.float64],
+                 config: ModelConfig) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Multinomial naive Bayes as a linear model: (log P(feature | class) per feature and class, log priors,
+    classes). Blended into the logistic heads: NB is strong on rare words, where a regularised LR is weak."""
+    nb = MultinomialNB(alpha=config.nb_alpha).fit(matrix, targets, sample_weight=weights)
+    return nb.feature_log_prob_.T, nb.class_log_prior_, nb.classes_
 
 
 def _learner(config: ModelConfig, c: float) -> LogisticRegression:

@@ -11,11 +11,14 @@ import pytest
 
 from bot.intake import (
     BadRequest,
+    Envelope,
     SignatureError,
     TooLarge,
+    load_payload,
     parse_delivery,
     sign,
     trim_payload,
+    verify,
     verify_signature,
 )
 
@@ -158,3 +161,44 @@ def test_trim_keeps_the_envelope_keys() -> None:
     }
     trimmed = trim_payload(payload)
     assert set(trimmed) == set(payload) - {"hook", "enterprise"}
+
+
+def test_verify_returns_the_routing_fields_and_the_body_as_signed() -> None:
+    body = issues_body()
+    envelope = verify(
+        body,
+        signature=sign(SECRET, body),
+        event="issues",
+        delivery_id="d-1",
+        secret=SECRET,
+        max_body_bytes=LIMIT,
+    )
+    assert envelope == Envelope("issues", "opened", "d-1", 42, "octo/repo", body.decode())
+
+
+def test_verify_checks_the_signature_before_the_headers_and_the_body() -> None:
+    with pytest.raises(SignatureError):
+        verify(b"not json", signature=None, event=None, delivery_id=None, secret=SECRET, max_body_bytes=LIMIT)
+
+
+@pytest.mark.parametrize("body", [b'{"action": "opened", "x": "\xff"}', "{\"a\": 1}".encode("utf-16")])
+def test_verify_refuses_a_body_that_is_not_utf8(body: bytes) -> None:
+    with pytest.raises(BadRequest):
+        verify(
+            body, signature=sign(SECRET, body), event="issues", delivery_id="d", secret=SECRET, max_body_bytes=LIMIT
+        )
+
+
+def test_load_payload_trims_a_stored_body_like_parse_delivery() -> None:
+    body = issues_body()
+    event = parse_delivery(headers(body), body, secret=SECRET, max_body_bytes=LIMIT)
+    assert load_payload(body.decode()) == event.payload
+    assert load_payload(json.dumps(event.payload)) == event.payload  # trimming twice changes nothing
+
+
+def test_trimming_hostile_nesting_keeps_deep_values_without_recursion_errors() -> None:
+    deep: object = {"avatar_url": "x", "login": "a"}
+    for _ in range(600):
+        deep = {"next": deep}
+    trimmed = load_payload(json.dumps({"sender": {"avatar_url": "y", "nested": deep}}, indent=None))
+    assert trimmed["sender"].keys() == {"nested"}

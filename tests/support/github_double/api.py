@@ -16,7 +16,7 @@ from tests.support.github_double import render
 from tests.support.github_double.auth import Caller
 from tests.support.github_double.state import Installation, Repo, World
 
-Auth = Literal["app", "installation", "any"]
+Auth = Literal["app", "installation", "any", "none"]  # none: GitHub asks for no credentials
 MAX_PER_PAGE = 100
 
 

@@ -17,7 +17,7 @@ CLOCK_DRIFT = 60  # seconds of clock skew tolerated on `iat`
 
 @dataclass(frozen=True)
 class Caller:
-    kind: Literal["app", "installation"]
+    kind: Literal["app", "installation", "anonymous"]
     installation_id: int | None = None
 
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.support.github_double import control, routes_app, routes_repo  # noqa: F401 (registers routes)
+from tests.support.github_double import control, routes_app, routes_manifest, routes_repo  # noqa: F401 (registration)
 from tests.support.github_double.api import ROUTES, ApiError, Call, Reply
 from tests.support.github_double.auth import AuthError, Caller, authenticate
 from tests.support.github_double.faults import Fault, Faults
@@ -126,8 +126,9 @@ class DoubleCore:
             self._violation("unimplemented", method, path, f"the double does not implement {key}")
             return 404, {}, ApiError(404, "Not Found").body()
         try:
-            caller = authenticate(self.world, headers.get("Authorization"))
-            if route.auth != "any" and caller.kind != route.auth:
+            caller = Caller("anonymous") if route.auth == "none" \
+                else authenticate(self.world, headers.get("Authorization"))
+            if route.auth not in ("any", "none") and caller.kind != route.auth:
                 raise AuthError("A JSON web token could not be decoded" if route.auth == "app"
                                 else "Resource not accessible by integration")
         except AuthError as exc:
