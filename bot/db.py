@@ -76,6 +76,73 @@ def create_schema(engine: Engine) -> None:
             raise
 
 
+class SqliteAppender:
+    """The webhook hot path's own connection to a SQLite file (one per process): short, durable commits.
+
+    Each transaction commits with synchronous=NORMAL under the writer lock, so the lock is held only for
+    writing the WAL frames; when the configured level asks for fsyncs (FULL, the default), the WAL file is
+    then flushed (fdatasync) after the lock is released and before `transaction()` returns. The caller
+    learns of the commit only once its rows are on disk, as with FULL, but the other process's commit no
+    longer waits behind this flush, and flushes that overlap are shared by the kernel.
+    """
+
+    def __init__(self, engine: Engine, lock: WriterLock) -> None:
+        self._engine = engine
+        self._lock = lock
+        self._path = engine.url.database or ""
+        self._pid = 0
+        self._connection: sqlite3.Connection | None = None
+        self._keep: Any = None  # the pool's proxy, so the connection stays checked out
+        self._flush = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        connection = self._connect()
+        with self._lock.held():
+            cursor = connection.cursor()
+            try:
+                yield cursor
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                cursor.close()
+        if self._flush:
+            self._flush_wal()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():  # a forked child opens its own
+            proxy = self._engine.raw_connection()
+            connection = proxy.driver_connection
+            assert isinstance(connection, sqlite3.Connection)
+            level = connection.execute("PRAGMA synchronous").fetchone()[0]
+            wal = str(connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
+            if wal and level >= 2:  # FULL or EXTRA: fsync each commit; we do it after the lock instead
+                connection.execute("PRAGMA synchronous=NORMAL")
+                self._flush = True
+            self._keep, self._connection, self._pid = proxy, connection, os.getpid()
+        return self._connection
+
+    def _flush_wal(self) -> None:
+        try:
+            fd = os.open(f"{self._path}-wal", os.O_RDONLY)
+        except FileNotFoundError:  # checkpointed and removed: the rows are in the (synced) database file
+            fd = os.open(self._path, os.O_RDONLY)
+        try:
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+
+
+def appender_for(engine: Engine, lock: WriterLock) -> SqliteAppender | None:
+    """A SqliteAppender for a SQLite file; None for PostgreSQL and in-memory SQLite."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return SqliteAppender(engine, lock)
+
+
 class WriterLock:
     """Serialises writes to one SQLite file across threads and processes with a blocking flock.
 

@@ -102,9 +102,7 @@ def verify(
     return _verify(body, signature, event, delivery_id, secret, max_body_bytes)[0]
 
 
-def parse_delivery(
-    headers: Mapping[str, str], body: bytes, *, secret: str | bytes, max_body_bytes: int
-) -> Event:
+def parse_delivery(headers: Mapping[str, str], body: bytes, *, secret: str | bytes, max_body_bytes: int) -> Event:
     """Verify, then parse one delivery into an Event with a trimmed payload."""
     envelope, payload = _verify(
         body,
@@ -159,9 +157,7 @@ def _strip_urls(value: Any, depth: int) -> Any:
         return value
     if isinstance(value, dict):
         return {
-            k: _strip_urls(v, depth + 1)
-            for k, v in value.items()
-            if not (k.endswith("_url") and k not in _KEPT_URLS)
+            k: _strip_urls(v, depth + 1) for k, v in value.items() if not (k.endswith("_url") and k not in _KEPT_URLS)
         }
     if isinstance(value, list):
         return [_strip_urls(item, depth + 1) for item in value]

@@ -15,7 +15,8 @@ from classifier.normalize import clean_text, normalize_body, normalize_title
 from classifier.schema import Document
 from classifier.vectorizers import CharNgramVectorizer, WordNgramVectorizer
 
-TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][\w.+-]*\w\b|\b\w\w+\b"  # keeps "from_pretrained", "cuda12.1", "c++"  # noqa: S105 (a regex, not a secret)
+# Words as tokens, keeping "from_pretrained", "cuda12.1" and "c++" whole.
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z_][\w.+-]*\w\b|\b\w\w+\b"  # noqa: S105 (a regex, not a secret)
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class ModelConfig:
     title_weight: float = 0.5
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] | None = (3, 5)  # within-word char n-grams (title, or all); None = off
-    char_body: bool = True  # char n-grams of the body too (see char_ngrams.py for their speed)
+    char_body: bool = True  # char n-grams of the body too (vectorizers.py keeps them fast)
     min_df: int = 2
     max_features: int = 60_000  # per block
     sublinear_tf: bool = True

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.naive_bayes import MultinomialNB
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from classifier.dataset import Sample
 from classifier.features import FeatureSpace, ModelConfig, prepare
@@ -111,7 +112,15 @@ def model_version(model: TwoStageModel, samples: Sequence[Sample], taxonomy: Tax
 
 def fit(samples: Sequence[Sample], config: ModelConfig | None = None,
         taxonomy: Taxonomy | None = None) -> TwoStageModel:
-    """Train on `samples`: out-of-fold calibration and thresholds, then the heads on everything."""
+    """Train on `samples`: out-of-fold calibration and thresholds, then the heads on everything.
+
+    BLAS runs on one thread: with several, float sums change order and the artifact is not reproducible.
+    """
+    with threadpool_limits(limits=1):
+        return _fit(samples, config, taxonomy)
+
+
+def _fit(samples: Sequence[Sample], config: ModelConfig | None, taxonomy: Taxonomy | None) -> TwoStageModel:
     config = config or ModelConfig()
     taxonomy = taxonomy or load_taxonomy()
     slugs = taxonomy.slugs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-_CACHE_LIMIT = 200_000  # distinct words remembered; cleared when full so memory stays bounded
+_CACHE_LIMIT = 200_000  # distinct words remembered; replaced by an empty cache when full
 
 
 def _tfidf(inner: TfidfVectorizer, doc_of: npt.NDArray[np.int64], columns: npt.NDArray[np.int32],
@@ -88,23 +89,25 @@ class CharNgramVectorizer(_Fast):
                 found.append(lookup(padded))
                 break
             found += [lookup(padded[i:i + n]) for i in range(size - n + 1)]
-        features = np.array([f for f in found if f is not None], dtype=np.int32)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[word] = features
-        return features
+        return np.array([f for f in found if f is not None], dtype=np.int32)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         columns: list[npt.NDArray[np.int32]] = []
         counts: list[int] = []
         words_per_doc: list[int] = []
-        cached = self._cache.get
+        cache = self._cache
         for text in texts:
             words = Counter(text.lower().split())
-            for word, count in words.items():
-                found = cached(word)
-                columns.append(self._word_features(word) if found is None else found)
-                counts.append(count)
+            missing = set(words).difference(cache)  # O(words): set.difference has a fast path for a dict
+            if missing:
+                if len(cache) + len(missing) > _CACHE_LIMIT:  # keeps memory bounded in a long-lived process
+                    # A new dict, not clear(): another thread may be reading the old one right now.
+                    self._cache = cache = {}
+                    missing = set(words)
+                for word in missing:
+                    cache[word] = self._word_features(word)
+            columns.extend(map(cache.__getitem__, words))  # map: the loop runs in C
+            counts.extend(words.values())
             words_per_doc.append(len(words))
         if not columns:
             return sp.csr_matrix((len(texts), len(self.inner.idf_)), dtype=np.float32)
@@ -157,7 +160,7 @@ class WordNgramVectorizer(_Fast):
         lengths: list[int] = []
         for text in texts:
             tokens = tokenize(text.lower())
-            ids.extend([lookup(token, unknown) for token in tokens])
+            ids.extend(map(lookup, tokens, repeat(unknown, len(tokens))))  # map: the loop runs in C
             lengths.append(len(tokens))
         id_array = np.array(ids, dtype=np.int64)
         doc_of = np.repeat(np.arange(len(texts)), lengths)

@@ -11,7 +11,8 @@ import pytest
 
 from bot.events import Event
 from bot.inbox import DEAD, DONE, PENDING, RUNNING, Inbox, open_inbox
-from bot.web import GroupCommit
+from bot.intake import Envelope
+from bot.webhook import GroupCommit
 
 
 class Clock:
@@ -254,3 +255,25 @@ def run_cli(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     code: int = args.run(args)
     return code
+
+
+def test_an_envelope_is_stored_as_received_and_claimed_trimmed(inbox: Inbox) -> None:
+    # "\u0000" inside a JSON string is valid JSON; PostgreSQL text cannot hold the NUL it decodes to,
+    # so the body must be stored as the text GitHub sent, not re-serialised.
+    body = (
+        '{"action":"opened","issue":{"title":"nul \\u0000 here","events_url":"https://api/e"},'
+        '"repository":{"full_name":"octo/repo"},"installation":{"id":7},"enterprise":{"id":1}}'
+    )
+    envelope = Envelope("issues", "opened", "raw-1", 7, "octo/repo", body)
+    assert inbox.accept_many([envelope, envelope]) == ["accepted", "duplicate"]
+    delivery = inbox.get("raw-1")
+    assert delivery is not None
+    assert (delivery.event, delivery.action, delivery.repo) == ("issues", "opened", "octo/repo")
+    job = inbox.claim("w", 30)
+    assert job is not None
+    assert job.event.payload == {
+        "action": "opened",
+        "issue": {"title": "nul \u0000 here"},
+        "repository": {"full_name": "octo/repo"},
+        "installation": {"id": 7},
+    }

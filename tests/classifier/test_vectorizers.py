@@ -51,3 +51,14 @@ def test_pickling_forgets_the_word_cache() -> None:
     copy = pickle.loads(pickle.dumps(vectorizer))
     assert copy._cache == {}
     assert np.allclose(copy.transform(["gpu memory"]).toarray(), vectorizer.transform(["gpu memory"]).toarray())
+
+
+def test_a_full_word_cache_starts_over_and_results_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import classifier.vectorizers as vectorizers
+
+    monkeypatch.setattr(vectorizers, "_CACHE_LIMIT", 3)
+    vectorizer = CharNgramVectorizer((2, 4), min_df=1, max_features=10_000, sublinear_tf=True)
+    vectorizer.fit_transform(TEXTS)
+    ours = vectorizer.transform(UNSEEN).toarray()
+    assert len(vectorizer._cache) <= 6
+    assert np.allclose(ours, vectorizer.inner.transform(UNSEEN).toarray(), atol=1e-6)
