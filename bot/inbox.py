@@ -134,11 +134,11 @@ class Inbox:
             with self._appender.transaction() as cursor:
                 return self._insert(cursor, rows)
         with self._writing() as conn:
-            cursor = conn.connection.cursor()
+            driver_cursor = conn.connection.cursor()
             try:
-                return self._insert(cursor, rows)
+                return self._insert(driver_cursor, rows)
             finally:
-                cursor.close()
+                driver_cursor.close()
 
     def _insert(self, cursor: Any, rows: Sequence[tuple[object, ...]]) -> list[Accepted]:
         results: list[Accepted] = []
