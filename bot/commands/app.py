@@ -88,6 +88,8 @@ def _serve(args: argparse.Namespace) -> int:
     host = "127.0.0.1" if settings.dry_run and not settings.has_app_credentials else "0.0.0.0"  # noqa: S104
     bind = args.bind or f"{host}:{settings.port}"
     log.info("listening on http://%s (webhook path /api/github/webhooks)", bind)
+    if not settings.has_app_credentials:
+        log.info("to register the GitHub App from app.yml, open http://%s/setup", bind)
     from bot.wsgi import serve
 
     return serve(settings, bind)
