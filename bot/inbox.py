@@ -36,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 
-from bot.db import WriterLock, appender_for, create_schema, make_engine, metadata
+from bot.db import WriterLock, create_schema, make_engine, metadata
 from bot.events import Event
 from bot.intake import Envelope, load_payload
 
@@ -111,7 +111,6 @@ class Inbox:
         )
         database = engine.url.database if dialect == "sqlite" else None
         self._writer_lock = WriterLock(database)
-        self._appender = appender_for(engine, self._writer_lock)
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -127,24 +126,18 @@ class Inbox:
 
         An Envelope is stored with its body as received; an Event with its payload serialised."""
         now = self._clock()
-        rows = [_row(event, now) for event in events]
+        rows = [_row(event, now) for event in events]  # before taking the write lock
+        results: list[Accepted] = []
         # The webhook hot path: one prepared INSERT per row on the driver's cursor (the same SQL on
         # SQLite and PostgreSQL), where rowcount tells a new id from a redelivery.
-        if self._appender is not None:
-            with self._appender.transaction() as cursor:
-                return self._insert(cursor, rows)
         with self._writing() as conn:
-            driver_cursor = conn.connection.cursor()
+            cursor = conn.connection.cursor()
             try:
-                return self._insert(driver_cursor, rows)
+                for row in rows:
+                    cursor.execute(self._insert_sql, row)
+                    results.append("accepted" if cursor.rowcount == 1 else "duplicate")
             finally:
-                driver_cursor.close()
-
-    def _insert(self, cursor: Any, rows: Sequence[tuple[object, ...]]) -> list[Accepted]:
-        results: list[Accepted] = []
-        for row in rows:
-            cursor.execute(self._insert_sql, row)
-            results.append("accepted" if cursor.rowcount == 1 else "duplicate")
+                cursor.close()
         return results
 
     # -- workers --------------------------------------------------------------------------------
