@@ -68,6 +68,9 @@ def make_engine(url: str, **options: Any) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     """Create missing tables. Several processes may start at once: losing that race is fine."""
+    # Every module that defines tables on `metadata`, so any process creates the whole schema.
+    from bot import config_status, inbox, records  # noqa: F401
+
     try:
         metadata.create_all(engine)
     except DBAPIError:

@@ -18,9 +18,11 @@ from flask import Flask, Response, render_template_string
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config_status import ConfigStatusStore
 from bot.inbox import DEAD, Inbox, open_inbox
 from bot.metrics import INBOX_DEPTH, INBOX_OLDEST_AGE
 from bot.settings import ConfigurationError, Settings
+from bot.setup_flow import setup_blueprint
 from bot.webhook import WEBHOOK_PATH, GroupCommit, Handles, WebhookEndpoint
 
 __all__ = ["WEBHOOK_PATH", "GroupCommit", "Handles", "create_app"]
@@ -90,12 +92,16 @@ def create_app(
             INBOX_OLDEST_AGE.set(stats.oldest_age or 0.0)
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
+    config_problems = ConfigStatusStore(store.engine)
+    app.register_blueprint(setup_blueprint(settings))  # /setup: register the App (only without credentials)
+
     @app.get("/")
     def status_page() -> str:
         stats = store.stats()
         return render_template_string(
             _STATUS_TEMPLATE,
             stats=stats,
+            broken_configs=config_problems.recent(limit=20, failing_only=True),
             dead=store.dead_letters(limit=20),
             recent=store.recent(limit=20),
             dead_state=DEAD,
@@ -142,6 +148,16 @@ Oldest waiting delivery:
 <h2>Inbox</h2>
 <table><tr>{% for s in stats.counts %}<th>{{ s }}</th>{% endfor %}</tr>
 <tr>{% for s, n in stats.counts.items() %}<td>{{ n }}</td>{% endfor %}</tr></table>
+<h2>Repository configuration</h2>
+{% if broken_configs %}
+<p>These repositories have an invalid <code>.github/ptm-triage.yml</code>; the bot uses their last valid
+configuration (or the defaults) until it is fixed. Check a file with <code>ptm-triage check-config FILE</code>.</p>
+<table><tr><th>repository</th><th>file</th><th>commit</th><th>problem</th><th>since</th></tr>
+{% for c in broken_configs %}<tr><td>{{ c.repo }}</td><td><code>{{ c.source }}</code></td>
+<td><code>{{ (c.sha or "")[:10] }}</code></td><td><pre>{{ c.error or "" }}</pre></td>
+<td>{{ c.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC") }}</td></tr>
+{% endfor %}</table>
+{% else %}<p>Every configuration read so far is valid.</p>{% endif %}
 <h2>Dead letters</h2>
 {% if dead %}
 <p>Re-run with <code>ptm-triage dead-letters retry ID</code> (or <code>--all</code>).</p>

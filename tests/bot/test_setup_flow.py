@@ -135,8 +135,7 @@ def test_without_a_local_store_setup_explains_what_to_do(tmp_path: Path) -> None
 def served(tmp_path: Path, github_double: GitHubDoubleHandle) -> Iterator[str]:
     """The real web app (webhook endpoint + setup pages) on a real socket, talking to the double."""
     settings = settings_for(tmp_path, github_double.url)
-    app = create_app(settings, handles=lambda name, action: False)
-    app.register_blueprint(setup_blueprint(settings))
+    app = create_app(settings, handles=lambda name, action: False)  # create_app registers /setup
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -234,6 +234,19 @@ def test_status_page_shows_counts_and_dead_letters_but_no_bodies(client: FlaskCl
     assert "loading the model" not in page and SECRET not in page
 
 
+def test_status_page_lists_repositories_with_an_invalid_config(client: FlaskClient, inbox: Inbox) -> None:
+    from bot.config_status import ConfigStatusStore
+
+    statuses = ConfigStatusStore(inbox.engine)
+    statuses.record("octo/broken", False, 'thresholds.ptm: expected a number between 0 and 1, got "<b>high</b>"',
+                    "octo/broken:.github/ptm-triage.yml", sha="0123456789abcdef")
+    statuses.record("octo/fine", True, None, "octo/fine:.github/ptm-triage.yml")
+    page = client.get("/").get_data(as_text=True)
+    assert "octo/broken" in page and "thresholds.ptm: expected a number between 0 and 1" in page
+    assert "<b>high</b>" not in page and "0123456789" in page
+    assert "octo/fine" not in page
+
+
 def test_factory_refuses_to_run_without_a_secret(sqlite_url: str, inbox: Inbox) -> None:
     from bot.settings import ConfigurationError
 
