@@ -208,6 +208,16 @@ class Inbox:
         )
         return PENDING
 
+    def renew(self, job: Job, lease_seconds: float) -> bool:
+        """Extend a running job's lease (fenced by its claim token). False once the claim is lost."""
+        stmt = (
+            update(_t)
+            .where(_t.c.delivery_id == job.event.delivery_id, _t.c.state == RUNNING, _t.c.claimed_by == job.token)
+            .values(lease_until=self._clock() + lease_seconds)
+        )
+        with self._writing() as conn:
+            return conn.execute(stmt).rowcount == 1
+
     def release(self, job: Job) -> bool:
         """Give a claimed row back unrun (shutdown): claimable at once, the attempt is not counted."""
         return self._finish(job, state=PENDING, available_at=self._clock(), attempts=_t.c.attempts - 1)

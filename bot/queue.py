@@ -59,7 +59,7 @@ def run_delivery(delivery_id: str) -> str:
     job = _context.inbox.claim(worker_name(":rq"), _context.lease_seconds, delivery_id=delivery_id)
     if job is None:
         return "skipped"
-    return run_job(_context.inbox, job, _context.handle)
+    return run_job(_context.inbox, job, _context.handle, lease_seconds=_context.lease_seconds)
 
 
 def connect(redis_url: str) -> Redis:

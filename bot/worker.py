@@ -51,13 +51,52 @@ def worker_name(suffix: str = "") -> str:
     return f"{socket.gethostname()}:{os.getpid()}{suffix}"
 
 
-def run_job(inbox: Inbox, job: Job, handle: Handle, *, rng: Callable[[], float] = random.random) -> str:
-    """Run one claimed job and record its outcome: done, retry, throttled, dead or lost (lease lost)."""
+class LeaseKeeper:
+    """Renews a running job's lease every third of its length, so a short lease (fast recovery after a
+    crash) never expires under a job that is merely slow."""
+
+    def __init__(self, inbox: Inbox, job: Job, lease_seconds: float) -> None:
+        self._inbox, self._job, self._lease = inbox, job, lease_seconds
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lease-keeper", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(self._lease / 3):
+            try:
+                if not self._inbox.renew(self._job, self._lease):
+                    return  # the claim is gone (released at shutdown); the fenced result will not count
+            except Exception:  # the store is briefly unreachable: the lease still has two thirds left
+                log.warning("could not renew a lease", extra={"delivery_id": self._job.event.delivery_id})
+
+
+def run_job(
+    inbox: Inbox,
+    job: Job,
+    handle: Handle,
+    *,
+    lease_seconds: float | None = None,
+    rng: Callable[[], float] = random.random,
+) -> str:
+    """Run one claimed job and record its outcome: done, retry, throttled, dead or lost (lease lost).
+
+    With `lease_seconds`, the lease is renewed while the handler runs."""
     jlog = job_logger(job.event, attempt=job.attempt)
     started = time.perf_counter()
     outcome = "done"
     try:
-        handle(job.event)
+        if lease_seconds is None:
+            handle(job.event)
+        else:
+            with LeaseKeeper(inbox, job, lease_seconds):
+                handle(job.event)
     except Throttled as exc:
         delay = max(0.0, exc.delay) + THROTTLE_JITTER * rng()
         inbox.retry(job, describe_error(exc), delay, consume_attempt=False)
@@ -104,7 +143,7 @@ class WorkerPool:
         handle: Handle,
         *,
         threads: int = 2,
-        lease_seconds: float = 300.0,
+        lease_seconds: float = 60.0,
         poll_interval: float = POLL_INTERVAL,
         name: str | None = None,
     ) -> None:
@@ -176,7 +215,7 @@ class WorkerPool:
             with self._lock:
                 self._in_flight[job.token] = job
             try:
-                run_job(self._inbox, job, self._handle)
+                run_job(self._inbox, job, self._handle, lease_seconds=self._lease)
             except Exception:  # recording the outcome failed; the lease will expire and the job rerun
                 log.exception("could not record a job outcome", extra={"delivery_id": job.event.delivery_id})
             finally:

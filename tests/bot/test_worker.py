@@ -239,3 +239,36 @@ def test_kill_9_mid_job_loses_nothing(inbox: Inbox, sqlite_url: str, tmp_path: P
     wait_until(lambda: inbox.stats().counts[DONE] == 5)  # the stuck row comes back once its 1 s lease expires
     assert pool.stop(timeout=10)
     assert sorted(seen) == ids and stuck in seen
+
+
+def test_a_slow_job_keeps_its_lease_and_runs_once(inbox: Inbox) -> None:
+    """The lease is renewed while the handler runs: no other worker can claim it, even past the lease."""
+    inbox.accept(event("slow"))
+    job = inbox.claim("first", 0.6)
+    assert job is not None
+    stolen: list[Job | None] = []
+
+    def slow(_event: Event) -> None:
+        time.sleep(1.0)  # well past the 0.6 s lease
+        stolen.append(inbox.claim("second", 0.6))
+
+    assert run_job(inbox, job, slow, lease_seconds=0.6) == "done"
+    assert stolen == [None]
+    assert inbox.get("slow").state == DONE  # type: ignore[union-attr]
+
+
+def test_without_renewal_an_expired_lease_is_claimed_again(inbox: Inbox) -> None:
+    """What the renewal protects against (and what recovers a crashed worker's jobs)."""
+    inbox.accept(event("crashed"))
+    assert inbox.claim("first", 0.2) is not None
+    time.sleep(0.3)
+    again = inbox.claim("second", 30)
+    assert again is not None and again.event.delivery_id == "crashed"
+
+
+def test_renewal_stops_counting_once_the_claim_is_released(inbox: Inbox) -> None:
+    inbox.accept(event("released"))
+    job = claim(inbox)
+    assert inbox.renew(job, 30)
+    assert inbox.release(job)
+    assert not inbox.renew(job, 30)
