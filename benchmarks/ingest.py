@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.inbox import open_inbox  # noqa: E402
-from tests.e2e.harness import free_port, issues_payload  # noqa: E402
+from tests.e2e.harness import free_port  # noqa: E402
 from tests.support.github_fixtures import generate_app_key  # noqa: E402
 from tests.support.webhook_examples import sign  # noqa: E402
 
@@ -42,8 +42,10 @@ GUNICORN = ["--worker-class", "gthread", "--workers", "2", "--threads", "8", "--
 
 
 def make_body(size: int = 8 * 1024) -> bytes:
+    """An `issues.opened` delivery of exactly `size` bytes: the sample delivery with a longer body."""
+    payload = json.loads((ROOT / "examples" / "issue-opened.json").read_text())
     text = "Loading the whisper large-v3 checkpoint fails with CUDA out of memory. "
-    payload = issues_payload("opened", "octo-org/hello-ptm", 1001, 1, "Model fails to load", "")
+    payload["issue"]["body"] = ""
     base = len(json.dumps(payload).encode())
     payload["issue"]["body"] = (text * (size // len(text) + 1))[: max(0, size - base)]
     return json.dumps(payload).encode()
