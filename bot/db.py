@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event, inspect, make_url
+from sqlalchemy import Engine, MetaData, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 # Every table module defines its tables on this one MetaData, so `create_all` sees them all.
@@ -108,3 +108,13 @@ class WriterLock:
                 yield
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the store answers a trivial query (any driver error means "not reachable")."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True

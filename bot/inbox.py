@@ -32,11 +32,10 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     update,
 )
 
-from bot.db import WriterLock, create_schema, make_engine, metadata
+from bot.db import WriterLock, create_schema, make_engine, metadata, ping
 from bot.events import Event
 from bot.intake import Envelope, load_payload
 
@@ -308,12 +307,7 @@ class Inbox:
         return InboxStats(counts, None if oldest is None else max(0.0, self._clock() - oldest))
 
     def ping(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:  # any driver error means "not reachable"
-            return False
-        return True
+        return ping(self.engine)
 
     def _list(self, where: Any, limit: int) -> list[Delivery]:
         query = select(

@@ -25,12 +25,11 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from bot.db import metadata
+from bot.db import metadata, ping
 
 decisions = Table(
     "triage_decisions",
@@ -186,12 +185,7 @@ class Records:
         metadata.create_all(self.engine, tables=list(TABLES))
 
     def ping(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:  # any driver error means "not reachable"
-            return False
-        return True
+        return ping(self.engine)
 
     # -- decisions -------------------------------------------------------------------------------
     def record_decision(self, record: DecisionRecord) -> None:
