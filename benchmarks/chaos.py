@@ -163,12 +163,15 @@ def main() -> int:
         done = {d.delivery_id for d in inbox.recent(limit=100000) if d.state == "done"}
         dead = inbox.dead_letters(limit=100000)
         lost = accepted - done - {d.delivery_id for d in dead}
-        duplicates = missing = 0
-        for number, _, _ in issues:
-            bot_comments = [c for c in gh.comments(REPO, number) if c["user"].endswith("[bot]")]
-            duplicates += max(0, len(bot_comments) - 1)
-            have = set(gh.issue(REPO, number)["labels"])
-            missing += bool(expected[number] - have)
+        state = gh.state()  # one snapshot; per-issue look-ups would fetch the whole state each time
+        bot_comments: dict[int, int] = {}
+        for comment in state["comments"]:
+            if comment["user"].endswith("[bot]"):
+                bot_comments[comment["issue_number"]] = bot_comments.get(comment["issue_number"], 0) + 1
+        labels = {i["number"]: set(i["labels"]) for r in state["repos"] if r["full_name"] == REPO
+                  for i in r["issues"]}
+        duplicates = sum(max(0, n - 1) for n in bot_comments.values())
+        missing = sum(bool(expected[number] - labels[number]) for number, _, _ in issues)
         requests_log = gh.requests()
         faults = {}
         for record in requests_log:

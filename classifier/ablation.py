@@ -24,6 +24,7 @@ _WEIGHTED = replace(_CONCEPTS, ptm_c=SHIPPED.ptm_c, category_c=SHIPPED.category_
                     class_weight=SHIPPED.class_weight, confidence_weights=SHIPPED.confidence_weights)
 _BLENDED = replace(_WEIGHTED, nb_blend=SHIPPED.nb_blend, nb_category_blend=SHIPPED.nb_category_blend,
                    nb_alpha=SHIPPED.nb_alpha)
+_SELECTED = replace(_BLENDED, ptm_features=SHIPPED.ptm_features)
 
 # Each step adds one choice to the one before; the last is the shipped configuration.
 LADDER: tuple[tuple[str, ModelConfig], ...] = (
@@ -34,6 +35,7 @@ LADDER: tuple[tuple[str, ModelConfig], ...] = (
     ("+ concept and length tokens", _CONCEPTS),
     ("+ class/confidence weights, C", _WEIGHTED),
     ("+ naive-Bayes blend", _BLENDED),
+    ("+ chi2 feature selection (PTM head)", _SELECTED),
     ("+ calibration, held-out thresholds (shipped)", SHIPPED),
 )
 # The threshold policy alone on the plain model: shows what the features add at the same operating policy.

@@ -56,3 +56,10 @@ def test_training_needs_both_classes(tiny_samples: list[Sample]) -> None:
 def test_uncalibrated_config_keeps_fixed_thresholds(tiny_samples: list[Sample]) -> None:
     model = fit(tiny_samples, replace(TINY_CONFIG, calibrate=False, inner_folds=0))
     assert (model.thresholds.ptm, model.thresholds.category) == (0.5, 0.0)
+
+
+def test_ptm_head_keeps_only_the_selected_features(tiny_samples: list[Sample], tiny_model: TwoStageModel) -> None:
+    selected = fit(tiny_samples, replace(TINY_CONFIG, ptm_features=40))
+    assert 0 < np.count_nonzero(selected.weights[:, 0]) <= 40
+    assert np.count_nonzero(tiny_model.weights[:, 0]) > 40  # the tiny config keeps them all
+    assert np.array_equal(selected.weights[:, 1:], tiny_model.weights[:, 1:])  # the category head is untouched
