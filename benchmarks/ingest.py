@@ -141,6 +141,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--also-normal", action="store_true",
+                        help="also measure SQLite synchronous=normal (survives kill -9, not a power cut)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
@@ -156,20 +158,24 @@ def main() -> int:
     print(f"body: {body_file.stat().st_size} bytes; gunicorn {' '.join(GUNICORN)}; wrk -t2 "
           f"-c{args.connections} -d{args.seconds}s; {args.rounds} rounds, servers alternating")
 
-    results: dict[str, list[dict[str, float]]] = {"trivial": [], "ingest": []}
+    names = ["trivial", "ingest"] + (["ingest-normal"] if args.also_normal else [])
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
     accepted = 0
     for round_no in range(args.rounds):
-        order = ["trivial", "ingest"] if round_no % 2 == 0 else ["ingest", "trivial"]
+        order = names if round_no % 2 == 0 else names[::-1]
         for name in order:
             app = "benchmarks.trivial_app:create()" if name == "trivial" else "bot.wsgi:create()"
-            proc, url = start(app, env, workdir)
+            variant = env
+            if name == "ingest-normal":
+                variant = {**env, "DATABASE_URL": f"sqlite:///{workdir / 'inbox-normal.db'}?synchronous=normal"}
+            proc, url = start(app, variant, workdir)
             try:
                 run_wrk(url, body_file, 2, args.connections, f"warm{round_no}{name}")  # warm-up
                 result = run_wrk(url, body_file, args.seconds, args.connections, f"r{round_no}{name}")
             finally:
                 stop(proc)
             results[name].append(result)
-            print(f"  round {round_no + 1} {name:8s} {result['rps']:8.0f} req/s  p50 "
+            print(f"  round {round_no + 1} {name:13s} {result['rps']:8.0f} req/s  p50 "
                   f"{result['p50_us'] / 1000:.2f} ms  p99 {result['p99_us'] / 1000:.2f} ms  "
                   f"non-2xx {int(result['errors_status'])}  socket errors "
                   f"{int(result['errors_connect'] + result['errors_read'] + result['errors_timeout'])}")
@@ -178,6 +184,9 @@ def main() -> int:
     ingest = statistics.median(r["rps"] for r in results["ingest"])
     print(f"median throughput: trivial {trivial:.0f} req/s, durable ingest {ingest:.0f} req/s, "
           f"ratio {ingest / trivial:.2f} (target >= 0.80)")
+    if args.also_normal:
+        normal = statistics.median(r["rps"] for r in results["ingest-normal"])
+        print(f"  with ?synchronous=normal: {normal:.0f} req/s, ratio {normal / trivial:.2f}")
 
     proc, url = start("bot.wsgi:create()", env, workdir)
     try:

@@ -38,7 +38,7 @@ class ModelConfig:
     nb_blend: float = 0.3  # naive-Bayes log-odds added to the PTM head, times this
     nb_category_blend: float = 0.1  # the same for the category head
     nb_alpha: float = 0.1  # naive Bayes' additive smoothing
-    ptm_features: int = 5_000  # the PTM head keeps the features with the highest chi2 on its labels; 0 = all
+    ptm_features: int = 10_000  # the PTM head keeps the features with the highest chi2 on its labels; 0 = all
     confidence_weights: bool = True  # weight training samples by the labeler's confidence
     source_weights: tuple[tuple[str, float], ...] = ()  # (data file stem, weight): favour realistic data
     char_max_features: int = 150_000
