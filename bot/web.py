@@ -92,7 +92,6 @@ def create_app(
             INBOX_OLDEST_AGE.set(stats.oldest_age or 0.0)
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
-    config_problems = ConfigStatusStore(store.engine)
     app.register_blueprint(setup_blueprint(settings))  # /setup: register the App (only without credentials)
 
     @app.get("/")
@@ -101,7 +100,7 @@ def create_app(
         return render_template_string(
             _STATUS_TEMPLATE,
             stats=stats,
-            broken_configs=config_problems.recent(limit=20, failing_only=True),
+            broken_configs=ConfigStatusStore(store.engine).recent(limit=20, failing_only=True),
             dead=store.dead_letters(limit=20),
             recent=store.recent(limit=20),
             dead_state=DEAD,
