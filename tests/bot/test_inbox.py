@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.cli import main as run_cli
 from bot.events import Event
 from bot.inbox import DEAD, DONE, PENDING, RUNNING, Inbox, open_inbox
 from bot.intake import Envelope
@@ -242,19 +243,6 @@ def test_dead_letters_cli_lists_and_retries(
     assert run_cli(["dead-letters", "retry", "--all"]) == 0
     assert store.dead_letters() == []
     store.engine.dispose()
-
-
-def run_cli(argv: list[str]) -> int:
-    """The app subcommands alone, so these tests do not depend on the other command modules."""
-    import argparse
-
-    from bot.commands import app as app_commands
-
-    parser = argparse.ArgumentParser(prog="ptm-triage")
-    app_commands.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.run(args)
-    return code
 
 
 def test_an_envelope_is_stored_as_received_and_claimed_trimmed(inbox: Inbox) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,6 @@ from bot.records import DecisionRecord, FeedbackRecord, Records
 
 MU = "ptm: model usage"
 DOC = "ptm: documentation"
-
-
-@pytest.fixture
-def records(database_url: str) -> Iterator[Records]:
-    """Every test runs on SQLite and on PostgreSQL (tests/support/services.py)."""
-    engine = make_engine(database_url)
-    store = Records(engine)
-    store.create_schema()
-    yield store
-    engine.dispose()
 
 
 def decision(delivery: str = "d1", outcome: str = "labeled", comment_id: int | None = None) -> DecisionRecord:

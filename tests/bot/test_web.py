@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from bot.cli import main as run_cli
 from bot.events import Event
 from bot.inbox import DEAD, Inbox, open_inbox
 from bot.intake import sign
@@ -39,13 +40,6 @@ def make_settings(database_url: str) -> Settings:
 
 def handles(name: str, action: str | None) -> bool:
     return name == "issues" and action in ("opened", "reopened")
-
-
-@pytest.fixture
-def inbox(sqlite_url: str) -> Iterator[Inbox]:
-    store = open_inbox(sqlite_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture
@@ -327,19 +321,6 @@ def test_replay_refuses_a_file_that_is_not_one_payload(
         path.write_bytes(content)
         assert run_cli(["replay", "--event", "issues", str(path), "--url", "http://127.0.0.1:9/x"]) == 1
     assert "ptm-triage:" in capsys.readouterr().err
-
-
-def run_cli(argv: list[str]) -> int:
-    """The app subcommands alone, so these tests do not depend on the other command modules."""
-    import argparse
-
-    from bot.commands import app as app_commands
-
-    parser = argparse.ArgumentParser(prog="ptm-triage")
-    app_commands.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.run(args)
-    return code
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pytest
 from flask import Flask
@@ -84,13 +84,6 @@ def test_a_failed_commit_is_503_never_202() -> None:
     store.gate.set()
     response = app_on(store).test_client().post(WEBHOOK_PATH, data=BODY, headers=headers("f-1"))
     assert response.status_code == 503 and response.get_json()["status"] == "unavailable"
-
-
-@pytest.fixture
-def inbox(sqlite_url: str) -> Iterator[Inbox]:
-    store = open_inbox(sqlite_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture
