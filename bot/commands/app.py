@@ -69,6 +69,18 @@ def _settings(
         return None
 
 
+def _start(**requirements: bool) -> Settings | None:
+    """Settings for a long-running process, with logging set up and start-up notices logged."""
+    settings = _settings(**requirements)
+    if settings is not None:
+        from bot.logs import configure_logging
+
+        configure_logging(settings)
+        for notice in settings.notices:
+            log.warning(notice)
+    return settings
+
+
 def _build_runtime(settings: Settings, engine: Engine) -> Runtime:
     from bot.runtime import build_runtime
 
@@ -77,14 +89,9 @@ def _build_runtime(settings: Settings, engine: Engine) -> Runtime:
 
 # -- serve -------------------------------------------------------------------------------------------
 def _serve(args: argparse.Namespace) -> int:
-    settings = _settings(local_fallback=True)
+    settings = _start(local_fallback=True)
     if settings is None:
         return 1
-    from bot.logs import configure_logging
-
-    configure_logging(settings)
-    for notice in settings.notices:
-        log.warning(notice)
     host = "127.0.0.1" if settings.dry_run and not settings.has_app_credentials else "0.0.0.0"  # noqa: S104
     bind = args.bind or f"{host}:{settings.port}"
     log.info("listening on http://%s (webhook path /api/github/webhooks)", bind)
@@ -97,15 +104,11 @@ def _serve(args: argparse.Namespace) -> int:
 
 # -- worker ------------------------------------------------------------------------------------------
 def _worker(args: argparse.Namespace) -> int:
-    settings = _settings(require_secret=False)
+    settings = _start(require_secret=False)
     if settings is None:
         return 1
     from bot.inbox import open_inbox
-    from bot.logs import configure_logging
 
-    configure_logging(settings)
-    for notice in settings.notices:
-        log.warning(notice)
     inbox = open_inbox(settings.database_url, settings.max_attempts)
     runtime = _build_runtime(settings, inbox.engine)
     try:
