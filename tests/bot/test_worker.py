@@ -244,15 +244,15 @@ def test_kill_9_mid_job_loses_nothing(inbox: Inbox, sqlite_url: str, tmp_path: P
 def test_a_slow_job_keeps_its_lease_and_runs_once(inbox: Inbox) -> None:
     """The lease is renewed while the handler runs: no other worker can claim it, even past the lease."""
     inbox.accept(event("slow"))
-    job = inbox.claim("first", 0.6)
+    job = inbox.claim("first", 1.2)
     assert job is not None
     stolen: list[Job | None] = []
 
     def slow(_event: Event) -> None:
-        time.sleep(1.0)  # well past the 0.6 s lease
-        stolen.append(inbox.claim("second", 0.6))
+        time.sleep(2.0)  # well past the 1.2 s lease
+        stolen.append(inbox.claim("second", 1.2))
 
-    assert run_job(inbox, job, slow, lease_seconds=0.6) == "done"
+    assert run_job(inbox, job, slow, lease_seconds=1.2) == "done"
     assert stolen == [None]
     assert inbox.get("slow").state == DONE  # type: ignore[union-attr]
 
