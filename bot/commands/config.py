@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config_yaml import MAX_BYTES
-from bot.repo_config import InvalidConfig, build_config, read_document, summary_lines
+from bot.repo_config import InvalidConfig, RepoConfig, build_config, read_document, summary_lines
+from classifier.model_store import ModelLoadError, read_metadata
+from classifier.predict import bundled_model_dir
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -55,4 +57,20 @@ def check_config(args: argparse.Namespace) -> int:
         print(f"note: _extends: {extends} is merged by the bot; this check covers this file alone")
     for line in summary_lines(config):
         print(f"  {line}")
+    for warning in threshold_warnings(config):
+        print(f"note: {warning}")
     return 0
+
+
+def threshold_warnings(config: RepoConfig) -> list[str]:
+    """Thresholds below the bundled model's have no effect (a repository may only raise them): say so."""
+    try:
+        shipped = read_metadata(bundled_model_dir()).thresholds
+    except ModelLoadError:
+        return []
+    warnings = []
+    for key, value in (("ptm", config.ptm_threshold), ("category", config.category_threshold)):
+        model = shipped.get(key)
+        if value is not None and model is not None and value < model:
+            warnings.append(f"thresholds.{key} {value:g} is below the model's {model:.3f}, which is used instead")
+    return warnings

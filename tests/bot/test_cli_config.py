@@ -104,3 +104,10 @@ def test_console_entry_point(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "enabled: expected true or false, got 1" in done.stdout
+
+
+def test_a_threshold_below_the_models_is_pointed_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(tmp_path, "thresholds:\n  ptm: 0.5\n  category: 0.99\n", capsys)
+    assert code == 0
+    assert "thresholds.ptm 0.5 is below the model's" in out
+    assert "thresholds.category" not in out.split("note:", 1)[-1]  # 0.99 raises the model's: no note
