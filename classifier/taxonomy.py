@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,21 @@ class LabelSpec:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    field: str  # an evidence field name (see classifier/evidence.py)
+    ask: str  # how the comment asks the reporter for it
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    name: str
+    pattern: str  # case-insensitive regex; a space stands for an optional space, '-' or '_'
+    url: str
+    join: str = " "  # between name and variant: "Whisper large-v3" but "YOLOv8n"
+    hub: str | None = None  # Hub id template ({match}: the text as written) when the name is a Hub id
+
+
+@dataclass(frozen=True)
 class Category:
     slug: str
     name: str
@@ -29,6 +45,7 @@ class Category:
     label: LabelSpec
     docs: tuple[DocLink, ...]
     needs: tuple[str, ...]  # what a maintainer will ask the reporter for
+    checklist: tuple[ChecklistItem, ...] = ()  # the same, per detectable piece of information
 
 
 @dataclass(frozen=True)
@@ -36,6 +53,8 @@ class Taxonomy:
     version: str
     ptm_label: LabelSpec
     categories: tuple[Category, ...]
+    model_families: tuple[ModelFamily, ...] = ()
+    hub_orgs: frozenset[str] = frozenset()  # lower-cased Hub organisations whose bare "org/name" is a model id
 
     @property
     def slugs(self) -> tuple[str, ...]:
@@ -66,12 +85,20 @@ def parse_taxonomy(raw: dict[str, object]) -> Taxonomy:
                 label=_label(item["label"], item["description"]),
                 docs=tuple(DocLink(d["title"], d["url"]) for d in item["docs"]),
                 needs=tuple(item["needs"]),
+                checklist=tuple(ChecklistItem(c["field"], c["ask"]) for c in item.get("checklist", ())),
             )
         )
+    mentions: dict[str, list[Any]] = raw.get("model_mentions", {})  # type: ignore[assignment]
+    families = tuple(
+        ModelFamily(f["name"], f["pattern"], f["url"], f.get("join", " "), f.get("hub"))
+        for f in mentions.get("families", ())
+    )
     return Taxonomy(
         version=str(raw["version"]),
         ptm_label=_label(raw["ptm_label"], "Concerns a pre-trained model"),  # type: ignore[arg-type]
         categories=tuple(categories),
+        model_families=families,
+        hub_orgs=frozenset(org.lower() for org in mentions.get("hub_orgs", ())),
     )
 
 
