@@ -29,7 +29,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.inbox import open_inbox  # noqa: E402
+from bot.store.inbox import open_inbox  # noqa: E402
 from classifier.predict import load_default  # noqa: E402
 from classifier.schema import Document  # noqa: E402
 from classifier.taxonomy import load_taxonomy  # noqa: E402

@@ -32,7 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.inbox import open_inbox  # noqa: E402
+from bot.store.inbox import open_inbox  # noqa: E402
 from tests.e2e.harness import free_port  # noqa: E402
 from tests.support.github_fixtures import generate_app_key  # noqa: E402
 from tests.support.webhook_examples import sign  # noqa: E402

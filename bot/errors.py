@@ -1,4 +1,4 @@
-"""Exceptions that tell the worker what to do with a job that did not finish."""
+"""The typed errors: what the worker does with a job that did not finish, and settings that cannot start."""
 
 from __future__ import annotations
 
@@ -18,3 +18,7 @@ class Throttled(RetryLater):
 
 class PermanentFailure(Exception):
     """Retrying cannot help (e.g. 404 on the repository, an installation that is gone): dead-letter now."""
+
+
+class ConfigurationError(Exception):
+    """The environment cannot start the app; the message names the variable and how to fix it."""

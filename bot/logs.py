@@ -82,7 +82,7 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """`12:00:01 INFO bot.worker: job done [delivery_id=... repo=...]` for humans at a terminal."""
+    """`12:00:01 INFO bot.jobs.worker: job done [delivery_id=... repo=...]` for humans at a terminal."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")

@@ -1,30 +1,41 @@
-"""The composition root: builds everything a handler needs once per process, and runs one event.
+"""The composition root: the one place that wires the app, for every kind of process.
 
 `build_runtime(settings)` opens the store, loads the model and the GitHub client factory (none without App
 credentials: then every job is a dry run from the payload alone). Workers call `Runtime.handle(event)`;
-the web layer's readiness probe calls `Runtime.ready()`.
+the web layer's readiness probe calls `Runtime.ready()`. The process entry points below build on it:
+`web_app` (gunicorn's web-only workers), `serve` (web threads and job threads in one process),
+`run_worker` (worker threads, or RQ workers when REDIS_URL is set).
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 
+from flask import Flask
 from sqlalchemy import Engine
 
-from bot.config_loader import ConfigLoader
-from bot.config_status import ConfigStatusStore
-from bot.context import HandlerContext, Predictor
-from bot.db import create_schema, make_engine
 from bot.events import Event
-from bot.handlers.apply import LabelCache
-from bot.logs import job_logger
-from bot.ports import GitHubClientFactory, GitHubPort
-from bot.records import Records
-from bot.routing import Router, default_router
+from bot.github.client import AppClientFactory
+from bot.github.label_cache import LabelCache
+from bot.github.port import GitHubClientFactory, GitHubPort
+from bot.handlers.context import HandlerContext, Predictor
+from bot.handlers.routing import Router, default_router
+from bot.jobs.rq_queue import JobContext, Sweeper, connect, install_job_context, make_queue, run_rq_worker
+from bot.jobs.worker import WorkerPool, run_job, wait_for_signal, worker_name
+from bot.logs import configure_logging, job_logger
+from bot.repo_config.loader import ConfigLoader
 from bot.settings import Settings
+from bot.store.config_status import ConfigStatusStore
+from bot.store.decisions import Records
+from bot.store.engine import create_schema, make_engine
+from bot.store.inbox import Inbox, open_inbox
+from bot.web.app import create_app
+from bot.web.server import run_gunicorn
 
 log = logging.getLogger(__name__)
+SHUTDOWN_TIMEOUT = 25.0  # seconds in-flight jobs get on SIGTERM; gunicorn waits a little longer
 
 
 class Runtime:
@@ -103,8 +114,6 @@ def build_runtime(
     engine = engine if engine is not None else make_engine(settings.database_url)
     create_schema(engine)
     if github_factory is None and settings.has_app_credentials:
-        from bot.github_client import AppClientFactory  # needs credentials; imported only then
-
         github_factory = AppClientFactory(settings)
     if github_factory is None:
         log.warning("no GitHub App credentials: every job is a dry run from the payload alone")
@@ -118,3 +127,93 @@ def build_runtime(
         configs=ConfigLoader(status=ConfigStatusStore(engine)),
         router=router if router is not None else default_router(),
     )
+
+
+def start_process(settings: Settings) -> None:
+    """What every long-running process does first: logging set up, start-up notices logged."""
+    configure_logging(settings)
+    for notice in settings.notices:
+        log.warning(notice)
+
+
+def web_app(settings: Settings) -> Flask:
+    """The web app alone, for gunicorn's web workers (`bot.wsgi:create()`); jobs run in `ptm-triage worker`."""
+    return create_app(settings)
+
+
+class Embedded:
+    """What one `serve` worker process runs beside the web app: job threads (or the RQ sweeper)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stop_callbacks: list[Callable[[], object]] = []
+
+    def build(self) -> Flask:
+        settings = self.settings
+        inbox = open_inbox(settings.database_url, settings.max_attempts)
+        if settings.redis_url:  # RQ workers (`ptm-triage worker`) run the jobs; we only hand them over
+            sweeper = Sweeper(inbox, make_queue(connect(settings.redis_url)))
+            sweeper.start()
+            self.stop_callbacks.append(sweeper.stop)
+            return create_app(settings, inbox=inbox)
+        runtime = build_runtime(settings, engine=inbox.engine)
+        pool = WorkerPool(
+            inbox, runtime.handle, threads=max(1, settings.worker_threads), lease_seconds=settings.lease_seconds
+        )
+        pool.start()
+        self.stop_callbacks += [lambda: pool.stop(SHUTDOWN_TIMEOUT), runtime.close]
+        return create_app(settings, inbox=inbox, ready=runtime.ready, on_accepted=pool.wake)
+
+    def stop(self) -> None:
+        for callback in self.stop_callbacks:
+            try:
+                callback()
+            except Exception:  # keep stopping the rest
+                log.exception("error during shutdown")
+
+
+def serve(settings: Settings, bind: str) -> int:
+    """`ptm-triage serve`: gunicorn with one worker process running web threads and job threads."""
+    embedded = Embedded(settings)
+    return run_gunicorn(settings, bind, load=embedded.build, on_exit=embedded.stop, grace=SHUTDOWN_TIMEOUT + 5)
+
+
+def run_worker(settings: Settings, *, threads: int | None = None, burst: bool = False) -> int:
+    """`ptm-triage worker`: job threads on the inbox, or RQ workers when REDIS_URL is set.
+
+    `burst`: run what is due now, then exit.
+    """
+    inbox = open_inbox(settings.database_url, settings.max_attempts)
+    runtime = build_runtime(settings, engine=inbox.engine)
+    try:
+        if settings.redis_url:
+            return _run_rq_worker(settings.redis_url, inbox, runtime, lease_seconds=settings.lease_seconds, burst=burst)
+        if burst:  # run what is claimable now, in this thread, then exit
+            while (job := inbox.claim(worker_name(":burst"), settings.lease_seconds)) is not None:
+                run_job(inbox, job, runtime.handle)
+            return 0
+        count = threads or max(1, settings.worker_threads)
+        pool = WorkerPool(inbox, runtime.handle, threads=count, lease_seconds=settings.lease_seconds)
+        pool.start()
+        log.info("worker started (%d threads)", count)
+        wait_for_signal()
+        finished = pool.stop(SHUTDOWN_TIMEOUT)
+        log.info("worker stopped%s", "" if finished else " (unfinished jobs released)")
+        return 0
+    finally:
+        runtime.close()
+
+
+def _run_rq_worker(redis_url: str, inbox: Inbox, runtime: Runtime, *, lease_seconds: float, burst: bool) -> int:
+    connection = connect(redis_url)
+    install_job_context(JobContext(inbox, runtime.handle, lease_seconds))
+    sweeper = Sweeper(inbox, make_queue(connection))
+    if burst:
+        sweeper.sweep_once()
+    else:
+        sweeper.start()
+    try:
+        run_rq_worker(connection, burst=burst)
+    finally:
+        sweeper.stop()
+    return 0

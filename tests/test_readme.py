@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.cli import build_parser
-from bot.repo_config import RepoConfig, parse_config
+from bot.cli.main import build_parser
+from bot.repo_config.model import RepoConfig, parse_config
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

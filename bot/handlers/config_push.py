@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.config_loader import ConfigResult
-from bot.context import HandlerContext
 from bot.errors import PermanentFailure
 from bot.events import Event
-from bot.repo_config import CONFIG_PATH, summary_lines
+from bot.handlers.context import HandlerContext
+from bot.repo_config.loader import ConfigResult
+from bot.repo_config.model import CONFIG_PATH, summary_lines
 
 CHECK_NAME = "ptm-triage config"
 

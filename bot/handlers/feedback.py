@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from bot.context import HandlerContext
 from bot.events import Event
-from bot.handlers import payload
-from bot.records import FeedbackRecord, IssueState
-from bot.repo_config import RepoConfig
+from bot.handlers.context import HandlerContext
+from bot.repo_config.model import RepoConfig
+from bot.store.decisions import FeedbackRecord, IssueState
+from bot.triage import payload
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.context import HandlerContext
 from bot.events import Event
+from bot.handlers.context import HandlerContext
 
 
 def _repo_names(value: object) -> list[str]:

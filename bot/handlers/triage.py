@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import HandlerContext
-from bot.decide import Decision, Trigger, TriggerKind, decide, precheck
 from bot.events import Event
-from bot.handlers import payload
-from bot.handlers.apply import Applied, LabelCache, apply_decision
-from bot.metrics import DECISIONS
-from bot.ports import IssueSnapshot
-from bot.records import DecisionRecord
+from bot.github.label_cache import LabelCache
+from bot.github.port import IssueSnapshot
+from bot.handlers.context import HandlerContext
+from bot.observability import DECISIONS
+from bot.store.decisions import DecisionRecord
+from bot.triage import payload
+from bot.triage.apply import Applied, apply_decision
+from bot.triage.decide import Decision, Trigger, TriggerKind, decide, precheck
 from classifier.schema import Document, Prediction
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.db import make_engine
-from bot.inbox import Inbox, open_inbox
-from bot.records import Records
+from bot.store.decisions import Records
+from bot.store.engine import make_engine
+from bot.store.inbox import Inbox, open_inbox
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import make_engine
 from bot.events import Event
-from bot.records import Records
-from bot.routing import handles
+from bot.handlers.routing import handles
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+from bot.store.decisions import Records
+from bot.store.engine import make_engine
 from tests.bot.handlers.factories import REPO, FakePredictor, event, issue_payload, prediction
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_fixtures import GitHubDoubleHandle

@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from bot.inbox import open_inbox
+from bot.store.inbox import open_inbox
 from tests.support.github_fixtures import GitHubDoubleHandle
 from tests.support.webhook_examples import Delivery, examples, signed_delivery
 

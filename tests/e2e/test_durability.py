@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.inbox import open_inbox
-from bot.intake import sign
-from bot.web import WEBHOOK_PATH
+from bot.store.inbox import open_inbox
+from bot.web.app import WEBHOOK_PATH
+from bot.web.verify import sign
 from tests.e2e.harness import free_port
 from tests.support.github_fixtures import generate_app_key
 

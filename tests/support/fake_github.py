@@ -1,4 +1,4 @@
-"""An in-memory GitHub implementing bot.ports.GitHubPort, for handler tests: the one fake of the suite.
+"""An in-memory GitHub implementing bot.github.port.GitHubPort, for handler tests: the one fake of the suite.
 
 It keeps state (labels, issues, comments, timeline label events, files, check runs), records every call
 in `calls` (method name and arguments), and can inject faults: `fail("add_labels", exc)` raises before the
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.ports import Comment, FileContent, IssueSnapshot, LabelEvent
+from bot.github.port import Comment, FileContent, IssueSnapshot, LabelEvent
 from classifier.taxonomy import LabelSpec
 
 APP_LOGIN = "ptm-triage[bot]"

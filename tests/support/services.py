@@ -36,7 +36,7 @@ def postgres_url() -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 
-    from bot.db import normalise_url
+    from bot.store.engine import normalise_url
 
     base = normalise_url(os.environ.get("DATABASE_TEST_URL", DEFAULT_DATABASE_TEST_URL))
     schema = f"t_{uuid.uuid4().hex[:12]}"

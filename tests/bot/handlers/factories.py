@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config_loader import ConfigResult
-from bot.context import HandlerContext
 from bot.events import Event
-from bot.handlers.apply import LabelCache
-from bot.records import Records
-from bot.repo_config import RepoConfig, default_config
+from bot.github.label_cache import LabelCache
+from bot.handlers.context import HandlerContext
+from bot.repo_config.loader import ConfigResult
+from bot.repo_config.model import RepoConfig, default_config
+from bot.store.decisions import Records
 from classifier.schema import Document, Prediction
 from tests.support.fake_github import FakeGitHub
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.config_loader import ConfigLoader
-from bot.context import HandlerContext
 from bot.errors import PermanentFailure, RetryLater
 from bot.handlers.config_push import CHECK_NAME, check_run_text, on_push, touches_config
-from bot.repo_config import CONFIG_PATH
+from bot.handlers.context import HandlerContext
+from bot.repo_config.loader import ConfigLoader
+from bot.repo_config.model import CONFIG_PATH
 from tests.bot.handlers.factories import context, event
 from tests.support.fake_github import FakeGitHub
 
@@ -184,7 +184,7 @@ def test_real_push_deliveries_run_cleanly(
 
 def test_over_http_the_check_run_reaches_github(github_double: Any) -> None:
     """The real adapter against the HTTP double (which checks each request against GitHub's OpenAPI)."""
-    from bot.github_client import AppClientFactory
+    from bot.github.client import AppClientFactory
     from bot.settings import Settings
 
     gh = github_double

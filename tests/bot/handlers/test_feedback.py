@@ -9,8 +9,8 @@ import pytest
 from bot.events import Event
 from bot.handlers import feedback, triage
 from bot.handlers.feedback import Verdict, category_by_label, judge
-from bot.records import IssueState, Records
-from bot.repo_config import CommentConfig, default_config
+from bot.repo_config.model import CommentConfig, default_config
+from bot.store.decisions import IssueState, Records
 from tests.bot.handlers.factories import REPO, StaticConfigs, context, event, issue_payload
 from tests.support.fake_github import FakeGitHub
 

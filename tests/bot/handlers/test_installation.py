@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.handlers import installation
-from bot.records import Records, installation_events
+from bot.store.decisions import Records, installation_events
 from tests.bot.handlers.factories import context, event
 from tests.support.fake_github import FakeGitHub
 

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot.comment import MARKER
 from bot.errors import PermanentFailure, RetryLater
+from bot.github.label_cache import LabelCache
+from bot.github.port import LabelEvent
 from bot.handlers import triage
-from bot.handlers.apply import LabelCache
-from bot.ports import LabelEvent
-from bot.records import Records
-from bot.repo_config import CommentConfig, Triggers, default_config
+from bot.repo_config.model import CommentConfig, Triggers, default_config
+from bot.store.decisions import Records
+from bot.triage.comment import MARKER
 from tests.bot.handlers.factories import (
     REPO,
     FakePredictor,

@@ -1,0 +1,85 @@
+"""Operations subcommands of `ptm-triage` (see bot/cli/main.py): `report`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.settings import ConfigurationError, load_settings
+from bot.store.decisions import Records
+from bot.store.engine import make_engine
+from bot.store.keep_report import KeepStats
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add this module's subcommands; each sets `run=callable(args) -> exit code`."""
+    report = subparsers.add_parser(
+        "report",
+        help="of the labels the bot applied, how many did maintainers keep? (per repository and overall)",
+        description=(
+            "Precision as maintainers see it: for every repository, the labels the bot applied, how many "
+            "are still on their issues (not removed by a human), and the feedback recorded "
+            "(confirmed / corrected / rejected)."
+        ),
+    )
+    report.add_argument("--repo", help="only this repository (owner/name)")
+    report.add_argument("--database-url", help="the store to read (default: DATABASE_URL or the local file)")
+    report.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    report.set_defaults(run=run_report)
+
+
+def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out if out is not None else sys.stdout
+    url = args.database_url
+    if not url:
+        try:
+            url = load_settings(os.environ, require_app=False, require_secret=False).database_url
+        except ConfigurationError as exc:
+            print(f"ptm-triage report: {exc}", file=sys.stderr)
+            return 2
+    engine = make_engine(url)
+    try:
+        records = Records(engine)
+        records.create_schema()  # an empty store reports zeros instead of failing
+        rows = records.keep_report(args.repo)
+    except SQLAlchemyError as exc:
+        print(f"ptm-triage report: cannot read the store: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if args.json:
+        for row in rows:
+            out.write(json.dumps({**row.__dict__, "keep_rate": row.keep_rate}) + "\n")
+    else:
+        out.write(format_report(rows))
+    return 0
+
+
+def format_report(rows: list[KeepStats]) -> str:
+    header = ("repository", "applied", "kept", "keep rate", "confirmed", "corrected", "rejected")
+    table = [header] + [
+        (
+            row.repo,
+            str(row.applied),
+            str(row.kept),
+            "-" if row.keep_rate is None else f"{row.keep_rate:.1%}",
+            str(row.confirmed),
+            str(row.corrected),
+            str(row.rejected),
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in table
+    ]
+    return "\n".join(lines) + "\n"

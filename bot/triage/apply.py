@@ -1,0 +1,96 @@
+"""Carrying out a triage Decision on GitHub, idempotently. The triage handler calls it.
+
+Every step can be repeated by a retried job without a visible difference: labels are added (never
+toggled), a label is created only when missing, and the one comment is found by its marker and edited.
+To spend as few API calls as possible, it trusts the payload's labels, caches each repository's labels,
+and looks for an existing comment only when one can exist (the issue has comments, or the store says the
+bot posted or was about to post one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.github.label_cache import LabelCache
+from bot.github.port import GitHubPort, IssueSnapshot
+from bot.store.decisions import Records
+from bot.triage.comment import MARKER
+from bot.triage.decide import Decision
+
+
+@dataclass(frozen=True)
+class Applied:
+    labels: tuple[str, ...]  # the issue's labels afterwards (as GitHub reports them)
+    comment_id: int | None
+    comment_action: str  # created | edited | unchanged | none | withheld (a human deleted it)
+
+
+def apply_decision(
+    github: GitHubPort,
+    records: Records,
+    issue: IssueSnapshot,
+    decision: Decision,
+    *,
+    comments_on_issue: int,
+    cache: LabelCache,
+) -> Applied:
+    repo, number = issue.repo, issue.number
+    labels = issue.labels
+    if decision.labels:
+        _ensure_labels(github, repo, decision, issue.labels, cache)
+        labels = github.add_labels(repo, number, decision.labels_to_add)
+        # Recorded at once, so feedback recognises the bot's labels even if the comment step fails.
+        records.note_applied(repo, number, category=decision.category, labels=decision.labels_to_add)
+    if decision.comment is None:
+        return Applied(labels, None, "none")
+    comment_id, action = _upsert_comment(github, records, issue, decision, comments_on_issue)
+    return Applied(labels, comment_id, action)
+
+
+def _ensure_labels(
+    github: GitHubPort, repo: str, decision: Decision, on_issue: Iterable[str], cache: LabelCache
+) -> None:
+    present = {name.casefold() for name in on_issue}
+    missing = [spec for spec in decision.labels if spec.name.casefold() not in present]
+    if not missing:
+        return
+    known = cache.known(repo)
+    if known is None or any(spec.name.casefold() not in known for spec in missing):
+        known = frozenset(name.casefold() for name in github.repo_labels(repo))
+        cache.remember(repo, known, fresh=True)
+    for spec in missing:
+        if spec.name.casefold() not in known:
+            github.create_label(repo, spec)
+            cache.remember(repo, [spec.name])
+
+
+def _upsert_comment(
+    github: GitHubPort, records: Records, issue: IssueSnapshot, decision: Decision, comments_on_issue: int
+) -> tuple[int | None, str]:
+    assert decision.comment is not None
+    repo, number, body = issue.repo, issue.number, decision.comment
+    state = records.issue_state(repo, number)
+    if state is not None and state.comment_state == "deleted":
+        return None, "withheld"
+    if comments_on_issue > 0 or (state is not None and state.comment_state in ("pending", "posted")):
+        existing = github.find_comment(repo, number, MARKER)
+        if existing is not None:
+            if existing.body != body:
+                github.edit_comment(repo, existing.id, body)
+            records.note_applied(
+                repo, number, category=decision.category, labels=(), comment_id=existing.id,
+                comment_state="posted",
+            )
+            return existing.id, "edited" if existing.body != body else "unchanged"
+        if state is not None and state.comment_state == "posted":
+            # The bot posted it and it is gone: a human deleted it. Do not post it again.
+            records.note_applied(repo, number, category=None, labels=(), comment_state="deleted")
+            return None, "withheld"
+    # Remember the intent first: if we crash after GitHub accepted the comment, the retry looks for it.
+    records.note_applied(repo, number, category=decision.category, labels=(), comment_state="pending")
+    created = github.create_comment(repo, number, body)
+    records.note_applied(
+        repo, number, category=decision.category, labels=(), comment_id=created.id, comment_state="posted"
+    )
+    return created.id, "created"

@@ -1,0 +1,149 @@
+"""Records on SQLite and PostgreSQL: idempotent writes, removals, state, the keep report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.cli.main import main
+from bot.store.decisions import DecisionRecord, FeedbackRecord, Records
+from bot.store.engine import make_engine
+
+MU = "ptm: model usage"
+DOC = "ptm: documentation"
+
+
+def decision(delivery: str = "d1", outcome: str = "labeled", comment_id: int | None = None) -> DecisionRecord:
+    return DecisionRecord(
+        repo="octo/a",
+        issue_number=1,
+        delivery_id=delivery,
+        trigger="opened",
+        model_version="m1",
+        ptm_score=0.9,
+        category="model-usage",
+        category_score=0.8,
+        scores={"model-usage": 0.8},
+        labels_applied=("pre-trained model", "ptm: model usage"),
+        comment_id=comment_id,
+        outcome=outcome,
+        why="labeled",
+        reasons=("r1", "r2"),
+        dry_run=False,
+    )
+
+
+def test_decision_round_trip_and_redelivery_upserts(records: Records) -> None:
+    records.record_decision(decision())
+    records.record_decision(decision(comment_id=99))  # the retried job records again
+    records.record_decision(decision(delivery="d2", outcome="skipped"))
+    stored = records.decisions_for("octo/a", 1)
+    assert [d.delivery_id for d in stored] == ["d1", "d2"]
+    assert stored[0] == decision(comment_id=99)
+    assert stored[1].outcome == "skipped"
+    assert records.decisions_for("octo/a", 2) == []
+
+
+def test_issue_state_merges(records: Records) -> None:
+    assert records.issue_state("octo/a", 1) is None
+    records.note_applied("octo/a", 1, category="model-usage", labels=["pre-trained model", MU])
+    records.note_applied("octo/a", 1, category=None, labels=["PTM: model usage"], comment_state="pending")
+    records.note_applied("octo/a", 1, category=None, labels=(), comment_id=5, comment_state="posted")
+    state = records.issue_state("octo/a", 1)
+    assert state is not None
+    assert state.labels == ("pre-trained model", "ptm: model usage")
+    assert (state.category, state.comment_id, state.comment_state) == ("model-usage", 5, "posted")
+
+
+def test_removals_are_case_insensitive_and_forgettable(records: Records) -> None:
+    records.record_removal("octo/a", 1, "PTM: Hardware", "maint")
+    records.record_removal("octo/a", 1, "ptm: hardware", "maint")  # redelivery
+    records.record_removal("octo/a", 2, "bug", "maint")
+    assert records.removed_labels("octo/a", 1) == {"ptm: hardware"}
+    records.forget_removal("octo/a", 1, "Ptm: Hardware")
+    assert records.removed_labels("octo/a", 1) == frozenset()
+    assert records.removed_labels("octo/a", 2) == {"bug"}
+
+
+def test_feedback_once_per_delivery(records: Records) -> None:
+    item = FeedbackRecord(
+        "octo/a", 1, "d9", "ptm: model usage", "unlabeled", "maint", "rejected", "model-usage", None
+    )
+    records.record_feedback(item)
+    records.record_feedback(item)
+    assert records.feedback_for("octo/a", 1) == [item]
+
+
+def test_keep_report(records: Records) -> None:
+    records.note_applied("octo/a", 1, category="model-usage", labels=["pre-trained model", MU])
+    records.note_applied("octo/a", 2, category="documentation", labels=["pre-trained model", DOC])
+    records.note_applied("octo/b", 1, category=None, labels=["pre-trained model"])
+    records.record_removal("octo/a", 2, "PTM: Documentation", "maint")
+    records.record_removal("octo/a", 3, "ptm: documentation", "maint")  # not the bot's: not counted
+    records.record_feedback(
+        FeedbackRecord(
+            "octo/a", 2, "d1", "ptm: documentation", "unlabeled", "maint", "rejected", "documentation", None
+        )
+    )
+    rows = {row.repo: row for row in records.keep_report()}
+    assert (rows["octo/a"].applied, rows["octo/a"].kept, rows["octo/a"].rejected) == (4, 3, 1)
+    assert (rows["octo/b"].applied, rows["octo/b"].kept) == (1, 1)
+    assert (rows["(all)"].applied, rows["(all)"].kept, rows["(all)"].rejected) == (5, 4, 1)
+    assert rows["(all)"].keep_rate == pytest.approx(0.8)
+    only_b = records.keep_report("octo/b")
+    assert [row.repo for row in only_b] == ["octo/b", "(all)"]
+    assert only_b[-1].applied == 1
+
+
+def test_installation_events_recorded_once(records: Records) -> None:
+    for _ in range(2):
+        records.record_installation(
+            delivery_id="i1",
+            installation_id=42,
+            event="installation",
+            action="created",
+            account="octo",
+            added=["octo/a"],
+        )
+    with records.engine.connect() as conn:
+        count = conn.execute(text("SELECT COUNT(*) FROM installation_events")).scalar_one()
+    assert count == 1
+
+
+def test_ping(records: Records, tmp_path: Path) -> None:
+    assert records.ping()
+    broken = Records(make_engine("postgresql://nobody@127.0.0.1:1/none"))
+    assert not broken.ping()
+
+
+def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'report.db'}"
+    engine = make_engine(url)
+    store = Records(engine)
+    store.create_schema()
+    store.note_applied("octo/a", 1, category="model-usage", labels=["pre-trained model", MU])
+    store.record_removal("octo/a", 1, MU, "maint")
+    engine.dispose()
+
+    assert main(["report", "--database-url", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["repository", "applied", "kept"]
+    assert lines[1].split()[:4] == ["octo/a", "2", "1", "50.0%"]
+    assert lines[2].split()[:4] == ["(all)", "2", "1", "50.0%"]
+
+    assert main(["report", "--database-url", url, "--json", "--repo", "octo/zzz"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows == [
+        {
+            "repo": "(all)",
+            "applied": 0,
+            "kept": 0,
+            "confirmed": 0,
+            "corrected": 0,
+            "rejected": 0,
+            "keep_rate": None,
+        }
+    ]
