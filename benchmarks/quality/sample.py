@@ -32,6 +32,8 @@ _STRONG_HINT = re.compile(
 )
 # How many issues each sample draws: (at random, with a model hint, with a strong model hint).
 SIZES = {"mentions": (130, 80, 60), "evidence": (110, 0, 0)}
+# The missing-information checklist is only posted on PTM-related issues: sample those.
+ONLY_PTM = {"evidence"}
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
@@ -43,7 +45,7 @@ def draw(rows: list[dict[str, Any]], which: str) -> list[dict[str, Any]]:
     """The sample for one fixture: a seeded random part, then a part enriched with model hints."""
     at_random, hinted, strong = SIZES[which]
     rng = random.Random(f"{SEED}-{which}")
-    order = sorted(rows, key=lambda row: str(row["url"]))
+    order = sorted((r for r in rows if r.get("ptm") or which not in ONLY_PTM), key=lambda row: str(row["url"]))
     rng.shuffle(order)
     chosen = order[:at_random]
     rest = [row for row in order[at_random:] if _MODEL_HINT.search(f"{row['title']}\n{row['body']}")]
