@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, MutableMapping
 from typing import IO, Any
 
 from bot.events import Event
@@ -135,10 +135,6 @@ def job_logger(event: Event, logger: logging.Logger | None = None, **fields: Any
     }
     context.update(fields)
     return JobLogger(logger or logging.getLogger("bot.jobs"), context)
-
-
-def context_of(adapter: logging.LoggerAdapter[logging.Logger]) -> Mapping[str, object]:
-    return dict(adapter.extra or {})
 
 
 def _secret_values(settings: Settings) -> list[str]:

@@ -27,7 +27,7 @@ from bot.errors import PermanentFailure, RetryLater
 from bot.github.auth import AccessToken, AppCredentialsError, AppJwt, InstallationTokens
 from bot.github.http import PER_PAGE, Answer, Http, RequestPolicy, Unsure, quiet_pygithub
 from bot.github.pacing import WriteLimiter, WriteLimits
-from bot.github.port import Comment, FileContent, GitHubClientFactory, GitHubPort, IssueSnapshot, LabelEvent
+from bot.github.port import Comment, FileContent, GitHubClientFactory, GitHubPort, LabelEvent
 from bot.settings import Settings
 from classifier.taxonomy import LabelSpec
 
@@ -152,17 +152,6 @@ class InstallationClient:
             links = requests.utils.parse_header_links(answer.headers.get("link", ""))
             next_url = next((link["url"] for link in links if link.get("rel") == "next"), None)
 
-    def get_issue(self, repo: str, number: int) -> IssueSnapshot:
-        data = self._call("get_issue", "GET", f"{_repo_path(repo)}/issues/{int(number)}").json()
-        author, author_is_bot = _login(data.get("user"))
-        return IssueSnapshot(
-            repo=repo, number=int(data["number"]), title=str(data.get("title") or ""),
-            body=str(data.get("body") or ""), author=author, author_is_bot=author_is_bot,
-            labels=tuple(str(label["name"]) for label in data.get("labels") or ()),
-            is_pull_request="pull_request" in data, state=str(data.get("state", "open")),
-            created_at=str(data.get("created_at", "")),
-        )
-
     def repo_labels(self, repo: str) -> frozenset[str]:
         items = self._pages("repo_labels", f"{_repo_path(repo)}/labels")
         return frozenset(str(item["name"]) for item in items)
@@ -279,9 +268,8 @@ class InstallationClient:
         raise AssertionError("unreachable")  # the loop returns or raises
 
 
+if TYPE_CHECKING:  # mypy checks that the client and its factory implement the ports
 
-
-if TYPE_CHECKING:
     def _conforms(
         factory: AppClientFactory, client: InstallationClient
     ) -> tuple[GitHubClientFactory, GitHubPort]:

@@ -158,8 +158,3 @@ class WriteLimiter:
         with self._lock:
             window = self._window(key)
             window.blocked_until = max(window.blocked_until, until)
-
-    def pending_wait(self, key: Hashable, write: bool = True) -> float:
-        """Seconds a request for `key` would wait now (for status pages and tests)."""
-        with self._lock:
-            return self._wait(self._window(key), self._clock(), write)

@@ -57,8 +57,6 @@ class FileContent:
 class GitHubPort(Protocol):
     """An installation-scoped GitHub client: every call acts as the App on one installation."""
 
-    def get_issue(self, repo: str, number: int) -> IssueSnapshot: ...
-
     def repo_labels(self, repo: str) -> frozenset[str]: ...
 
     def create_label(self, repo: str, spec: LabelSpec) -> None:

@@ -105,26 +105,6 @@ class Records:
         with self.engine.begin() as conn:
             _upsert(conn, decisions, values, keys)
 
-    def decisions_for(self, repo: str, issue_number: int) -> list[DecisionRecord]:
-        query = (
-            select(decisions)
-            .where(decisions.c.repo == repo, decisions.c.issue_number == issue_number)
-            .order_by(decisions.c.id)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        fields = DecisionRecord.__dataclass_fields__
-        return [
-            DecisionRecord(
-                **{
-                    **{k: row[k] for k in fields},
-                    "labels_applied": tuple(row["labels_applied"]),
-                    "reasons": tuple(row["reasons"]),
-                }
-            )
-            for row in rows
-        ]
-
     # -- per-issue state -------------------------------------------------------------------------
     def issue_state(self, repo: str, issue_number: int) -> IssueState | None:
         query = select(triaged_issues).where(
@@ -209,16 +189,6 @@ class Records:
         values = {**record.__dict__, "created_at": self._clock()}
         with self.engine.begin() as conn:
             _upsert(conn, feedback, values, ("delivery_id", "label", "action"))
-
-    def feedback_for(self, repo: str, issue_number: int) -> list[FeedbackRecord]:
-        query = (
-            select(feedback)
-            .where(feedback.c.repo == repo, feedback.c.issue_number == issue_number)
-            .order_by(feedback.c.id)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [FeedbackRecord(**{k: row[k] for k in FeedbackRecord.__dataclass_fields__}) for row in rows]
 
     def record_installation(
         self,

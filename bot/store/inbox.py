@@ -9,7 +9,6 @@ Same SQLAlchemy Core code on SQLite (single writer, atomic UPDATE ... RETURNING)
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -69,15 +68,13 @@ class Inbox(InboxAdmin):
             yield conn
 
     # -- intake ---------------------------------------------------------------------------------
-    def accept(self, event: Event | Envelope) -> Accepted:
-        return self.accept_many([event])[0]
+    def accept(self, envelope: Envelope) -> Accepted:
+        return self.accept_many([envelope])[0]
 
-    def accept_many(self, events: Sequence[Event | Envelope]) -> list[Accepted]:
-        """Commit new deliveries in one transaction; ids already present are duplicates.
-
-        An Envelope is stored with its body as received; an Event with its payload serialised."""
+    def accept_many(self, envelopes: Sequence[Envelope]) -> list[Accepted]:
+        """Commit new deliveries in one transaction, each body as received; ids already present are duplicates."""
         now = self._clock()
-        rows = [_row(event, now) for event in events]  # before taking the write lock
+        rows = [_row(envelope, now) for envelope in envelopes]  # before taking the write lock
         results: list[Accepted] = []
         # The webhook hot path: one prepared INSERT per row on the driver's cursor (the same SQL on
         # SQLite and PostgreSQL), where rowcount tells a new id from a redelivery.
@@ -235,18 +232,14 @@ _INSERT_COLUMNS = (
 )  # fmt: skip
 
 
-def _row(event: Event | Envelope, now: float) -> tuple[object, ...]:
-    if isinstance(event, Envelope):
-        payload = event.body
-    else:
-        payload = json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False)
+def _row(envelope: Envelope, now: float) -> tuple[object, ...]:
     return (
-        event.delivery_id,
-        event.name,
-        event.action[:64] if event.action else None,
-        event.installation_id,
-        event.repo[:255] if event.repo else None,
-        payload,
+        envelope.delivery_id,
+        envelope.name,
+        envelope.action[:64] if envelope.action else None,
+        envelope.installation_id,
+        envelope.repo[:255] if envelope.repo else None,
+        envelope.body,
         PENDING,
         0,
         now,

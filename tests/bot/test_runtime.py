@@ -18,6 +18,7 @@ from bot.store.engine import make_engine
 from tests.bot.handlers.factories import REPO, FakePredictor, event, issue_payload, prediction
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_fixtures import GitHubDoubleHandle
+from tests.support.stored import decisions_for, feedback_for
 from tests.support.webhook_examples import examples
 
 
@@ -71,7 +72,7 @@ def test_without_credentials_every_job_is_a_dry_run(tmp_path: Path) -> None:
     try:
         assert runtime.github_factory is None and runtime.dry_run
         runtime.handle(event(issue_payload()))
-        [record] = Records(runtime.engine).decisions_for(REPO, 7)
+        [record] = decisions_for(Records(runtime.engine), REPO, 7)
         assert record.dry_run and record.outcome == "labeled"
     finally:
         runtime.close()
@@ -170,7 +171,7 @@ def test_never_fights_a_human_over_http(tmp_path: Path, github_double: GitHubDou
         unlabeled = issue_payload(number, action="unlabeled", labels=["pre-trained model"], comments=1,
                                   label="ptm: hardware", sender="maintainer", extra=repository)
         runtime.handle(Event("issues", "unlabeled", "d-2", gh.installation_id, unlabeled))
-        [item] = runtime.records.feedback_for(gh.repo, number)
+        [item] = feedback_for(runtime.records, gh.repo, number)
         assert (item.kind, item.old_category, item.actor) == ("rejected", "hardware-resources", "maintainer")
         assert gh.comments(gh.repo, number) == []
 

@@ -109,10 +109,6 @@ class FakeGitHub:
         return self._issue(repo, number).snapshot.labels
 
     # -- GitHubPort ----------------------------------------------------------------------------------
-    def get_issue(self, repo: str, number: int) -> IssueSnapshot:
-        self._enter("get_issue", repo, number)
-        return self._issue(repo, number).snapshot
-
     def repo_labels(self, repo: str) -> frozenset[str]:
         self._enter("repo_labels", repo)
         return frozenset(spec.name for spec in self.labels.get(repo, {}).values())

@@ -25,6 +25,7 @@ COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"
 EVENTS = "/repos/{owner}/{repo}/issues/{issue_number}/events"
 CONTENTS = "/repos/{owner}/{repo}/contents/{path}"
 CHECK_RUNS = "/repos/{owner}/{repo}/check-runs"
+CONFIG = ".github/ptm-triage.yml"  # absent from the double's repository: a one-request read (404)
 
 
 def make_factory(gh: GitHubDoubleHandle, url: str | None = None, **kwargs: Any) -> AppClientFactory:

@@ -19,9 +19,9 @@ from classifier.taxonomy import LabelSpec
 from tests.bot.github.adapter import (  # noqa: F401 - fixtures are used by name
     CHECK_RUNS,
     COMMENTS,
+    CONFIG,
     CONTENTS,
     EVENTS,
-    ISSUE,
     ISSUE_LABELS,
     LABELS,
     MARKER,
@@ -46,7 +46,7 @@ def test_the_client_has_every_port_method() -> None:
 
 def test_one_token_serves_many_requests(gh: GitHubDoubleHandle, client: GitHubPort) -> None:
     for _ in range(5):
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     client.repo_labels(gh.repo)
     assert sent(gh, "POST", TOKENS) == 1
     assert sent(gh) == 7
@@ -58,29 +58,29 @@ def test_threads_share_one_token(gh: GitHubDoubleHandle, factory: AppClientFacto
 
     def work() -> None:
         start.wait()
-        factory.for_installation(gh.installation_id).get_issue(gh.repo, 1)
+        factory.for_installation(gh.installation_id).read_file(gh.repo, CONFIG)
 
     threads = [threading.Thread(target=work) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sent(gh, "POST", TOKENS) == 1 and sent(gh, "GET", ISSUE) == 8
+    assert sent(gh, "POST", TOKENS) == 1 and sent(gh, "GET", CONTENTS) == 8
 
 
 def test_a_token_close_to_expiry_is_replaced(
     gh: GitHubDoubleHandle, client: GitHubPort, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(double_state, "TOKEN_LIFETIME", 4 * 60)  # inside our 5-minute refresh margin
-    client.get_issue(gh.repo, 1)
-    client.get_issue(gh.repo, 1)
+    client.read_file(gh.repo, CONFIG)
+    client.read_file(gh.repo, CONFIG)
     assert sent(gh, "POST", TOKENS) == 2
 
 
 def test_a_refused_token_is_replaced_once(gh: GitHubDoubleHandle, client: GitHubPort) -> None:
-    client.get_issue(gh.repo, 1)
+    client.read_file(gh.repo, CONFIG)
     gh.expire_tokens()  # e.g. revoked early
-    assert client.get_issue(gh.repo, 1).number == 1
+    assert client.read_file(gh.repo, CONFIG).text is None
     assert sent(gh, "POST", TOKENS) == 2
     assert [v["kind"] for v in gh.take_violations()] == ["auth"]  # the one 401 we provoked
 
@@ -90,7 +90,7 @@ def test_github_enterprise_server_prefix(gh: GitHubDoubleHandle) -> None:
         gh.world.add_label(gh.world.repo(gh.repo), f"label-{i}")  # type: ignore[arg-type]
     factory = make_factory(gh, url=gh.ghes_url)
     client = factory.for_installation(gh.installation_id)
-    assert client.get_issue(gh.repo, 1).number == 1
+    assert client.read_file(gh.repo, CONFIG).text is None
     assert len(client.repo_labels(gh.repo)) == 120  # the next-page link also stays under /api/v3
     paths = [call["path"] for call in gh.core.requests_as_json()]
     assert len(paths) == 4 and all(path.startswith("/api/v3/") for path in paths)
@@ -98,7 +98,7 @@ def test_github_enterprise_server_prefix(gh: GitHubDoubleHandle) -> None:
 
 def test_an_uninstalled_app_is_a_permanent_failure(gh: GitHubDoubleHandle, factory: AppClientFactory) -> None:
     with pytest.raises(PermanentFailure, match="installation 999"):
-        factory.for_installation(999).get_issue(gh.repo, 1)
+        factory.for_installation(999).read_file(gh.repo, CONFIG)
 
 
 def test_missing_credentials_are_refused() -> None:
@@ -116,9 +116,9 @@ def test_tokens_and_jwts_never_reach_the_logs(
     try:
         factory = make_factory(gh)
         client = factory.for_installation(gh.installation_id)
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
         gh.expire_tokens()
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     finally:
         pygithub.setLevel(level)
     gh.take_violations()
@@ -133,29 +133,14 @@ def test_tokens_and_jwts_never_reach_the_logs(
 # -- each port method: one request each ------------------------------------------------------------------
 
 
-def test_get_issue(gh: GitHubDoubleHandle, client: GitHubPort) -> None:
-    gh.add_issue(gh.repo, "Bump torch", None, user="dependabot[bot]", labels=["deps"], pull_request=True,
-                 state="closed")
-    issue = client.get_issue(gh.repo, 2)
-    assert (issue.repo, issue.number, issue.title, issue.body, issue.labels) == (
-        gh.repo, 2, "Bump torch", "", ("deps",))
-    assert issue.author == "dependabot[bot]" and issue.author_is_bot and issue.is_pull_request
-    assert issue.state == "closed" and issue.created_at.endswith("Z")
-    first = client.get_issue(gh.repo, 1)
-    assert (first.author, first.author_is_bot, first.is_pull_request) == ("alice", False, False)
-    assert sent(gh, "GET", ISSUE) == 2
-
-
 def test_missing_repositories_and_issues_are_permanent_failures(
     gh: GitHubDoubleHandle, client: GitHubPort
 ) -> None:
     with pytest.raises(PermanentFailure):
-        client.get_issue("octo-org/gone", 1)
-    with pytest.raises(PermanentFailure):
-        client.get_issue(gh.repo, 404)
+        client.repo_labels("octo-org/gone")
     with pytest.raises(PermanentFailure, match="owner/name"):
-        client.get_issue("../etc", 1)
-    assert sent(gh, "GET", ISSUE) == 2
+        client.repo_labels("../etc")
+    assert sent(gh, "GET", LABELS) == 1
 
 
 def test_repo_labels_reads_every_page(gh: GitHubDoubleHandle, client: GitHubPort) -> None:

@@ -14,9 +14,10 @@ from bot.github.port import GitHubPort
 from tests.bot.github.adapter import (  # noqa: F401 - fixtures are used by name
     CHECK_RUNS,
     COMMENTS,
+    CONFIG,
+    CONTENTS,
     FAST,
     HOLD,
-    ISSUE,
     ISSUE_LABELS,
     LABELS,
     MARKER,
@@ -87,15 +88,15 @@ def test_a_comment_that_keeps_failing_is_rescheduled_without_duplicates(
 def test_5xx_and_timeouts_on_reads_are_retried_then_rescheduled(
     gh: GitHubDoubleHandle, client: GitHubPort
 ) -> None:
-    gh.add_fault("error", method="GET", route=ISSUE, status=502)
+    gh.add_fault("error", method="GET", route=CONTENTS, status=502)
     gh.add_fault("timeout", method="GET", route=LABELS, hold=HOLD)
-    assert client.get_issue(gh.repo, 1).number == 1
+    assert client.read_file(gh.repo, CONFIG).text is None
     assert client.repo_labels(gh.repo) == frozenset()
-    gh.add_fault("timeout", method="GET", route=ISSUE, hold=HOLD, count=FAST.attempts)
+    gh.add_fault("timeout", method="GET", route=CONTENTS, hold=HOLD, count=FAST.attempts)
     with pytest.raises(RetryLater, match="timed out"):
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     log = settled(gh, 1 + 2 + 2 + FAST.attempts)
-    assert len([c for c in log if c["template"] == ISSUE]) == 2 + FAST.attempts
+    assert len([c for c in log if c["template"] == CONTENTS]) == 2 + FAST.attempts
 
 
 # -- GitHub's limits -------------------------------------------------------------------------------------
@@ -110,33 +111,33 @@ def test_a_secondary_limit_throttles_the_whole_installation(
     assert caught.value.delay == 42
     before = sent(gh)
     with pytest.raises(Throttled) as again:  # GitHub is not asked again before the wait is over
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     assert 40 < again.value.delay <= 42 and sent(gh) == before
 
 
 def test_429_honours_retry_after(gh: GitHubDoubleHandle, client: GitHubPort) -> None:
-    gh.add_fault("too_many_requests", method="GET", route=ISSUE, retry_after=17)
+    gh.add_fault("too_many_requests", method="GET", route=CONTENTS, retry_after=17)
     with pytest.raises(Throttled) as caught:
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     assert caught.value.delay == 17
 
 
 def test_the_primary_limit_waits_until_the_reset(gh: GitHubDoubleHandle, client: GitHubPort) -> None:
-    gh.add_fault("primary_rate_limit", method="GET", route=ISSUE, retry_after=600)
+    gh.add_fault("primary_rate_limit", method="GET", route=CONTENTS, retry_after=600)
     with pytest.raises(Throttled) as caught:
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     assert 590 < caught.value.delay <= 602
 
 
 def test_an_exhausted_quota_stops_requests_before_github_refuses(
     gh: GitHubDoubleHandle, client: GitHubPort
 ) -> None:
-    client.get_issue(gh.repo, 1)
+    client.read_file(gh.repo, CONFIG)
     gh.set_rate_limit(gh.installation_id, 1)
-    client.get_issue(gh.repo, 1)  # answered with X-RateLimit-Remaining: 0
+    client.read_file(gh.repo, CONFIG)  # answered with X-RateLimit-Remaining: 0
     before = sent(gh)
     with pytest.raises(Throttled) as caught:
-        client.get_issue(gh.repo, 1)
+        client.read_file(gh.repo, CONFIG)
     assert sent(gh) == before
     assert caught.value.delay <= gh.world.rate_reset - time.time() + 1
 
@@ -152,7 +153,7 @@ def test_writes_are_paced_per_installation(gh: GitHubDoubleHandle) -> None:
     client = factory.for_installation(gh.installation_id)
     client.add_labels(gh.repo, 1, ["a"])
     comment = client.create_comment(gh.repo, 1, "hi")
-    client.get_issue(gh.repo, 1)  # reads are not content-creating
+    client.read_file(gh.repo, CONFIG)  # reads are not content-creating
     before = sent(gh)
     with pytest.raises(Throttled) as caught:
         client.edit_comment(gh.repo, comment.id, "edited")
@@ -161,15 +162,15 @@ def test_writes_are_paced_per_installation(gh: GitHubDoubleHandle) -> None:
 
 def test_every_request_is_counted(gh: GitHubDoubleHandle, client: GitHubPort) -> None:
     before = calls()
-    client.get_issue(gh.repo, 1)
-    gh.add_fault("error", method="GET", route=ISSUE, status=502)
-    client.get_issue(gh.repo, 1)
+    client.read_file(gh.repo, CONFIG)
+    gh.add_fault("error", method="GET", route=CONTENTS, status=502)
+    client.read_file(gh.repo, CONFIG)
     after = calls()
 
     def grew(key: tuple[str, str]) -> float:
         return after.get(key, 0) - before.get(key, 0)
 
-    assert grew(("get_issue", "200")) == 2 and grew(("get_issue", "502")) == 1
+    assert grew(("read_file", "404")) == 2 and grew(("read_file", "502")) == 1
     assert grew(("create_access_token", "201")) == 1
 
 

@@ -13,6 +13,7 @@ from bot.repo_config.model import CommentConfig, default_config
 from bot.store.decisions import IssueState, Records
 from tests.bot.handlers.factories import REPO, StaticConfigs, context, event, issue_payload
 from tests.support.fake_github import FakeGitHub
+from tests.support.stored import feedback_for
 
 PTM = "pre-trained model"
 HW = "ptm: hardware"
@@ -70,7 +71,7 @@ def test_human_rejection_recorded_and_never_re_added(records: Records, github: F
     github.human_unlabels(REPO, 7, HW)
     feedback.on_issues_unlabeled(label_event("unlabeled", HW, (PTM,)), context(records, github))
 
-    [item] = records.feedback_for(REPO, 7)
+    [item] = feedback_for(records, REPO, 7)
     assert (item.kind, item.old_category, item.new_category, item.actor) == (
         "rejected",
         "hardware-resources",
@@ -90,7 +91,7 @@ def test_correction_with_old_and_new_category(records: Records, github: FakeGitH
     ctx = context(records, github)
     feedback.on_issues_labeled(label_event("labeled", USAGE, (PTM, HW, USAGE)), ctx)
     feedback.on_issues_unlabeled(label_event("unlabeled", HW, (PTM, USAGE), delivery="f-2"), ctx)
-    kinds = [(f.kind, f.old_category, f.new_category) for f in records.feedback_for(REPO, 7)]
+    kinds = [(f.kind, f.old_category, f.new_category) for f in feedback_for(records, REPO, 7)]
     assert kinds == [("corrected", "hardware-resources", "model-usage")] * 2
     assert github.writes() == []
 
@@ -101,7 +102,7 @@ def test_bot_label_changes_are_ignored(records: Records, github: FakeGitHub) -> 
         label_event("unlabeled", HW, (PTM,), sender="ptm-triage[bot]", sender_type="Bot"),
         context(records, github),
     )
-    assert records.feedback_for(REPO, 7) == []
+    assert feedback_for(records, REPO, 7) == []
     assert records.removed_labels(REPO, 7) == frozenset()
 
 
@@ -109,7 +110,7 @@ def test_removal_remembered_on_untriaged_issue_without_feedback(records: Records
     configs = StaticConfigs()
     feedback.on_issues_unlabeled(label_event("unlabeled", HW, ()), context(records, github, configs=configs))
     assert records.removed_labels(REPO, 7) == {HW}
-    assert records.feedback_for(REPO, 7) == []
+    assert feedback_for(records, REPO, 7) == []
     assert configs.loads == 0 and github.calls == []
 
 
@@ -118,7 +119,7 @@ def test_relabel_by_human_confirms_and_clears_removal(records: Records, github: 
     ctx = context(records, github)
     feedback.on_issues_unlabeled(label_event("unlabeled", HW, (PTM,)), ctx)
     feedback.on_issues_labeled(label_event("labeled", HW, (PTM, HW), delivery="f-2"), ctx)
-    assert [f.kind for f in records.feedback_for(REPO, 7)] == ["rejected", "confirmed"]
+    assert [f.kind for f in feedback_for(records, REPO, 7)] == ["rejected", "confirmed"]
     assert records.removed_labels(REPO, 7) == frozenset()
     [row] = [r for r in records.keep_report() if r.repo == REPO]
     assert (row.applied, row.kept) == (2, 2)

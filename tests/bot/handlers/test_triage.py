@@ -23,6 +23,7 @@ from tests.bot.handlers.factories import (
     prediction,
 )
 from tests.support.fake_github import FakeGitHub
+from tests.support.stored import decisions_for
 
 PTM = "pre-trained model"
 HW = "ptm: hardware"
@@ -43,7 +44,7 @@ def test_opened_ptm_issue_gets_labels_and_one_comment(records: Records, github: 
     [comment] = github.comments(REPO, 7)
     assert comment.body.startswith(MARKER)
     assert predictor.seen[0].title == data["issue"]["title"]  # type: ignore[index]
-    [record] = records.decisions_for(REPO, 7)
+    [record] = decisions_for(records, REPO, 7)
     assert (record.outcome, record.labels_applied, record.comment_id) == ("labeled", (PTM, HW), comment.id)
     assert (record.model_version, record.delivery_id, record.dry_run) == ("test-1", "d-1", False)
     state = records.issue_state(REPO, 7)
@@ -75,7 +76,7 @@ def test_redelivery_posts_no_second_comment(records: Records, github: FakeGitHub
     assert len(github.comments(REPO, 7)) == 1
     assert github.writes().count("create_comment") == 1
     assert "edit_comment" not in github.writes()  # same body: nothing to edit
-    assert len(records.decisions_for(REPO, 7)) == 1  # one record per delivery
+    assert len(decisions_for(records, REPO, 7)) == 1  # one record per delivery
 
 
 def test_crash_after_comment_was_accepted(records: Records, github: FakeGitHub) -> None:
@@ -85,7 +86,7 @@ def test_crash_after_comment_was_accepted(records: Records, github: FakeGitHub) 
         triage.on_issues_opened(event(data), context(records, github))
     triage.on_issues_opened(event(data), context(records, github))  # the retry
     assert len(github.comments(REPO, 7)) == 1
-    assert records.decisions_for(REPO, 7)[0].comment_id == github.comments(REPO, 7)[0].id
+    assert decisions_for(records, REPO, 7)[0].comment_id == github.comments(REPO, 7)[0].id
 
 
 def test_comment_edited_in_place_when_the_view_changes(records: Records, github: FakeGitHub) -> None:
@@ -111,7 +112,7 @@ def test_non_ptm_issue_writes_nothing(records: Records, github: FakeGitHub) -> N
     predictor = FakePredictor(prediction(ptm=0.1))
     triage.on_issues_opened(event(opened(github)), context(records, github, predictor=predictor))
     assert github.writes() == []
-    assert records.decisions_for(REPO, 7)[0].outcome == "abstained"
+    assert decisions_for(records, REPO, 7)[0].outcome == "abstained"
 
 
 @pytest.mark.parametrize("where", ["deployment", "repository"])
@@ -122,14 +123,14 @@ def test_dry_run_decides_and_records_but_writes_nothing(
     ctx = context(records, github, configs=configs, dry_run=where == "deployment")
     triage.on_issues_opened(event(opened(github)), ctx)
     assert github.writes() == []
-    [record] = records.decisions_for(REPO, 7)
+    [record] = decisions_for(records, REPO, 7)
     assert record.dry_run and record.labels_applied == (PTM, HW)
     assert records.issue_state(REPO, 7) is None
 
 
 def test_without_credentials_runs_from_the_payload(records: Records) -> None:
     triage.on_issues_opened(event(issue_payload()), context(records, None))
-    [record] = records.decisions_for(REPO, 7)
+    [record] = decisions_for(records, REPO, 7)
     assert record.dry_run and record.outcome == "labeled"
 
 
@@ -148,18 +149,18 @@ def test_skipped_issues_cost_no_writes(
     if kwargs.get("pull_request"):
         assert github.calls == []
     else:
-        assert records.decisions_for(REPO, 7)[0].why == "bot-author"
+        assert decisions_for(records, REPO, 7)[0].why == "bot-author"
 
 
 def test_transferred_issue_triaged_unless_categorised(records: Records, github: FakeGitHub) -> None:
     moved = {"changes": {"old_issue": {"number": 3}, "old_repository": {"full_name": "octo/old"}}}
     triage.on_issues_opened(event(opened(github, 1, extra=moved)), context(records, github))
     assert github.issue_labels(REPO, 1) == (PTM, HW)
-    assert records.decisions_for(REPO, 1)[0].trigger == "transferred"
+    assert decisions_for(records, REPO, 1)[0].trigger == "transferred"
 
     data = opened(github, 2, labels=("ptm: usage", "ptm: model usage"), extra=moved)
     triage.on_issues_opened(event(data, delivery="d-2"), context(records, github))
-    assert records.decisions_for(REPO, 2)[0].why == "already-categorised"
+    assert decisions_for(records, REPO, 2)[0].why == "already-categorised"
     assert github.comments(REPO, 2) == []
 
 
@@ -168,7 +169,7 @@ def test_reopened_after_triage_is_left_alone(records: Records, github: FakeGitHu
     reopened = issue_payload(action="reopened", labels=github.issue_labels(REPO, 7), comments=1)
     triage.on_issues_reopened(event(reopened, delivery="d-2"), context(records, github))
     assert len(github.comments(REPO, 7)) == 1
-    assert records.decisions_for(REPO, 7)[-1].why == "already-categorised"
+    assert decisions_for(records, REPO, 7)[-1].why == "already-categorised"
 
 
 def test_never_re_adds_a_label_a_human_removed(records: Records, github: FakeGitHub) -> None:
@@ -178,7 +179,7 @@ def test_never_re_adds_a_label_a_human_removed(records: Records, github: FakeGit
     again = issue_payload(action="reopened", labels=github.issue_labels(REPO, 7), comments=1)
     triage.on_issues_reopened(event(again, delivery="d-2"), context(records, github))
     assert github.issue_labels(REPO, 7) == (PTM,)
-    assert records.decisions_for(REPO, 7)[-1].why == "category-rejected"
+    assert decisions_for(records, REPO, 7)[-1].why == "category-rejected"
 
 
 def test_timeline_removal_seen_on_reopen(records: Records, github: FakeGitHub) -> None:
@@ -206,7 +207,7 @@ def test_edit_triggers_within_the_window_only(records: Records, github: FakeGitH
                              "edited")
     assert decision.why == "edit-too-late"
     assert github.writes() == [] and predictor.seen == []  # no inference for a skipped edit
-    assert records.decisions_for(REPO, 7) == []  # nor a record: edits are frequent
+    assert decisions_for(records, REPO, 7) == []  # nor a record: edits are frequent
 
     soon = issue_payload(action="edited", updated_at="2026-01-01T00:04:00Z")
     triage.on_issues_edited(event(soon, delivery="d-2"), context(records, github, configs=configs))

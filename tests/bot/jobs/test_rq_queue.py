@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Event
+from bot.events import Envelope
 from bot.jobs.rq_queue import (
     JobContext,
     Sweeper,
@@ -28,8 +28,8 @@ from bot.store.inbox import DONE, Inbox, open_inbox
 pytestmark = pytest.mark.redis
 
 
-def event(delivery_id: str) -> Event:
-    return Event("issues", "opened", delivery_id, 1, {"action": "opened"})
+def event(delivery_id: str) -> Envelope:
+    return Envelope("issues", "opened", delivery_id, 1, None, '{"action":"opened"}')
 
 
 @pytest.fixture

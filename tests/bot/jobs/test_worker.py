@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,14 +16,15 @@ from pathlib import Path
 import pytest
 
 from bot.errors import PermanentFailure, RetryLater, Throttled
-from bot.events import Event
+from bot.events import Envelope, Event
 from bot.jobs.worker import RETRY_BASE, RETRY_CAP, WorkerPool, backoff_delay, describe_error, run_job
 from bot.observability import DEAD_LETTERS
 from bot.store.inbox import DEAD, DONE, PENDING, Inbox, Job, open_inbox
 
 
-def event(delivery_id: str) -> Event:
-    return Event("issues", "opened", delivery_id, 1, {"action": "opened", "repository": {"full_name": "o/r"}})
+def event(delivery_id: str) -> Envelope:
+    body = json.dumps({"action": "opened", "repository": {"full_name": "o/r"}})
+    return Envelope("issues", "opened", delivery_id, 1, "o/r", body)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from bot.cli.main import main
 from bot.store.decisions import DecisionRecord, FeedbackRecord, Records
 from bot.store.engine import make_engine
+from tests.support.stored import decisions_for, feedback_for
 
 MU = "ptm: model usage"
 DOC = "ptm: documentation"
@@ -40,11 +41,11 @@ def test_decision_round_trip_and_redelivery_upserts(records: Records) -> None:
     records.record_decision(decision())
     records.record_decision(decision(comment_id=99))  # the retried job records again
     records.record_decision(decision(delivery="d2", outcome="skipped"))
-    stored = records.decisions_for("octo/a", 1)
+    stored = decisions_for(records, "octo/a", 1)
     assert [d.delivery_id for d in stored] == ["d1", "d2"]
     assert stored[0] == decision(comment_id=99)
     assert stored[1].outcome == "skipped"
-    assert records.decisions_for("octo/a", 2) == []
+    assert decisions_for(records, "octo/a", 2) == []
 
 
 def test_issue_state_merges(records: Records) -> None:
@@ -74,7 +75,7 @@ def test_feedback_once_per_delivery(records: Records) -> None:
     )
     records.record_feedback(item)
     records.record_feedback(item)
-    assert records.feedback_for("octo/a", 1) == [item]
+    assert feedback_for(records, "octo/a", 1) == [item]
 
 
 def test_keep_report(records: Records) -> None:

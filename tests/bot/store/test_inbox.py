@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import threading
 from collections.abc import Iterator
@@ -23,9 +24,9 @@ class Clock:
         return self.now
 
 
-def event(delivery_id: str, action: str = "opened") -> Event:
+def event(delivery_id: str, action: str = "opened") -> Envelope:
     payload = {"action": action, "repository": {"full_name": "octo/repo"}, "installation": {"id": 7}}
-    return Event("issues", action, delivery_id, 7, payload)
+    return Envelope("issues", action, delivery_id, 7, "octo/repo", json.dumps(payload))
 
 
 @pytest.fixture
@@ -58,7 +59,8 @@ def test_claim_returns_the_event_and_complete_finishes_it(inbox: Inbox) -> None:
     inbox.accept(event("d1"))
     job = inbox.claim("w1", lease_seconds=30)
     assert job is not None
-    assert job.event == event("d1")
+    payload = {"action": "opened", "repository": {"full_name": "octo/repo"}, "installation": {"id": 7}}
+    assert job.event == Event("issues", "opened", "d1", 7, payload)
     assert job.attempt == 1
     assert inbox.claim("w2", lease_seconds=30) is None  # leased: nobody else gets it
     assert inbox.complete(job)
