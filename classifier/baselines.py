@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from classifier.features import ModelConfig
-from classifier.model import FloatArray, Thresholds
+from classifier.model import FloatArray
+from classifier.policy import Thresholds
 from classifier.schema import Document
 from classifier.taxonomy import Taxonomy, load_taxonomy
 

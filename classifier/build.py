@@ -8,6 +8,7 @@ from pathlib import Path
 
 from classifier.ablation import SHIPPED, run_study
 from classifier.card import render_card
+from classifier.curve_plot import curve_svg
 from classifier.dataset import Sample, data_digest, read_many
 from classifier.evaluate import Figures, Outcome, figures
 from classifier.model_store import ModelMetadata, save
@@ -16,6 +17,7 @@ from classifier.taxonomy import load_taxonomy
 from classifier.train import fit
 
 CARD_NAME = "MODEL_CARD.md"
+CURVE_NAME = "operating-curve.svg"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def build(data: Sequence[Path | str], output: Path | str, *, folds: int = 5, abl
     metadata = save(model, output, taxonomy_version=taxonomy.version, data_digest=data_digest(data),
                     metrics=metrics, extra={"config": asdict(SHIPPED), "data_files": [Path(p).name for p in data],
                                             "issues": len(samples)})
+    if model.curve is not None:
+        (Path(output) / CURVE_NAME).write_text(curve_svg(model.curve), encoding="utf-8")
     card_path = Path(output) / CARD_NAME
     card_path.write_text(render_card(metadata, SHIPPED, [Path(p).name for p in data], report), encoding="utf-8")
     return BuildResult(metadata, card_path, report)

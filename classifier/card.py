@@ -50,9 +50,10 @@ def render_card(metadata: ModelMetadata, config: ModelConfig, data_files: Sequen
         f"each blended with a multinomial naive Bayes model of the same features (weights {config.nb_blend} and "
         f"{config.nb_category_blend}), with balanced "
         "class weights and the labeler's confidence as sample weight. Platt scaling (PTM) and temperature "
-        "scaling (category) are fitted on out-of-fold scores from a repository-grouped inner split, and the "
-        f"thresholds are chosen on the same held-out scores: PTM for precision >= {config.ptm_precision_target} "
-        f"at 10% prevalence, category for precision >= {config.category_precision_target} of applied labels.",
+        "scaling (category) are fitted on out-of-fold scores of natural issues from a repository-grouped inner "
+        "split. The same held-out scores make the operating curve shipped with the model, from which the "
+        "policy reads the thresholds that meet a precision target at a repository's share of PTM-related "
+        "issues (see Operating policy).",
         "",
         f"Shipped thresholds: PTM-related {t['ptm']:.3f}, category {t['category']:.3f}.",
         "",

@@ -35,9 +35,27 @@ def top_terms(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32],
     return tuple(terms)
 
 
+# Words too general to explain anything on their own, beyond the stop words.
+_GENERIC = frozenset((
+    "set", "get", "use", "used", "using", "run", "running", "try", "tried", "make", "made", "work", "works",
+    "working", "want", "need", "like", "just", "also", "way", "thing", "things", "able", "new", "issue",
+    "problem", "question", "help", "error", "bug", "code", "file", "time", "does", "did", "don", "doesn",
+    "thanks", "thank", "please", "hi", "hello", "know", "think", "got", "getting", "seems", "version",
+    "following",
+))
+
+
+def _content(word: str) -> bool:
+    return len(word) >= 3 and word not in ENGLISH_STOP_WORDS and word not in _GENERIC
+
+
 def shown_term(name: str) -> bool:
-    """Whether a feature makes a useful explanation: it has a name, and not only stop words ("in the")."""
-    return bool(name) and not all(word in ENGLISH_STOP_WORDS for word in name.split())
+    """Whether a feature makes a useful explanation: words of the issue, not numbers, stop words or
+    fragments ("10", "in the", "to set"). Every word must hold a letter, none may be a generic word, and
+    one must carry content."""
+    words = name.split()
+    return (bool(words) and all(any(c.isalpha() for c in w) and w not in _GENERIC for w in words)
+            and any(_content(w) for w in words))
 
 
 def readable(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32], named: npt.NDArray[np.bool_]

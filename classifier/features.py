@@ -45,8 +45,7 @@ class ModelConfig:
     concepts: bool = True  # concept and length tokens (classifier/concepts.py), a block for the PTM head
     concept_weight: float = 0.5
     calibrate: bool = True  # Platt/temperature scaling fitted on out-of-fold scores
-    ptm_precision_target: float = 0.75  # at 10% prevalence, on out-of-fold scores
-    category_precision_target: float = 0.93  # of applied categories, on out-of-fold scores
+    natural_source: str = "ptm-issues-natural"  # data file whose issues calibrate and measure the policy
     inner_folds: int = 4
     random_state: int = 0
     notes: str = field(default="", compare=False)

@@ -65,6 +65,23 @@ class AppliedFigures:
         return (self.matches + self.mismatches) / self.ptm_issues if self.ptm_issues else 0.0
 
 
+@dataclass(frozen=True)
+class CommentFigures:
+    """The comment tier: issues the bot would comment on, and whether the category it names is right."""
+
+    ptm_issues: int
+    commented: int
+    right: int  # PTM-related issue, right category
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.commented if self.commented else 0.0
+
+    @property
+    def coverage(self) -> float:
+        return self.right / self.ptm_issues if self.ptm_issues else 0.0
+
+
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else 0.0
 
@@ -115,3 +132,9 @@ def applied_figures(ptm_decided: BoolArray, applied: IntArray, truth_ptm: BoolAr
         false_alarms=int((~truth_ptm & labeled).sum()),
         ptm_label_only=int((~truth_ptm & ptm_decided & ~labeled).sum()),
     )
+
+
+def comment_figures(commented: BoolArray, top: IntArray, truth_ptm: BoolArray, truth_category: IntArray
+                    ) -> CommentFigures:
+    return CommentFigures(ptm_issues=int(truth_ptm.sum()), commented=int(commented.sum()),
+                          right=int((commented & truth_ptm & (top == truth_category)).sum()))

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from classifier.features import FeatureSpace, ModelConfig, prepare
+from classifier.policy import ScoreCurve, Thresholds
 from classifier.schema import Document
 
 FloatArray = npt.NDArray[np.float64]
@@ -26,12 +27,6 @@ class Calibration:
     category_temperature: float = 1.0  # P(category) = softmax(z / temperature)
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    ptm: float
-    category: float
-
-
 @dataclass
 class TwoStageModel:
     """Everything prediction needs, as plain arrays next to the fitted vectorizers."""
@@ -42,8 +37,9 @@ class TwoStageModel:
     weights: npt.NDArray[np.float32]  # (n_features, 1 + n_categories): column 0 is the PTM head
     intercepts: npt.NDArray[np.float32]  # (1 + n_categories,)
     calibration: Calibration
-    thresholds: Thresholds
+    thresholds: Thresholds  # the label tier of the default policy, at the training mix
     model_version: str = "untrained"
+    curve: ScoreCurve | None = None  # out-of-fold score histograms on natural issues, for the policy
     feature_names: list[str] = field(default_factory=list)
 
     def feature_matrix(self, docs: Sequence[Document]) -> sp.csr_matrix:

@@ -1,7 +1,7 @@
 """The `classify` JSONL contract: issue records in, the same records with the model's decision out.
 
 Each input line is a JSON object with `title` and `body`; other keys pass through unchanged. The added
-fields are documented in DESIGN.md ("Contracts other tools rely on").
+fields are listed in ADDED_FIELDS and described in the command reference (docs/).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from classifier.schema import Document, Prediction
 from classifier.taxonomy import Taxonomy
 
 MAX_LINE_BYTES = 2_000_000  # an issue body is capped at 65,536 characters by GitHub; this leaves room
-ADDED_FIELDS = ("ptm_related", "ptm_score", "category", "category_score", "applied_category", "labels")
+ADDED_FIELDS = ("ptm_related", "ptm_score", "category", "category_score", "top_category", "category_scores",
+                "applied_category", "tier", "labels")
 
 
 class RecordError(ValueError):
@@ -89,7 +90,10 @@ def decision_fields(prediction: Prediction, taxonomy: Taxonomy) -> dict[str, Any
         "ptm_score": round(prediction.ptm_score, 4),
         "category": prediction.category,
         "category_score": None if score is None else round(score, 4),
+        "top_category": prediction.top_category,
+        "category_scores": {slug: round(p, 4) for slug, p in prediction.category_scores.items()},
         "applied_category": prediction.applied_category,
+        "tier": prediction.tier,
         "labels": label_names(prediction, taxonomy),
     }
 

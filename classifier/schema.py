@@ -32,10 +32,11 @@ class LabeledIssue:
 
 @dataclass(frozen=True)
 class Prediction:
-    """The model's view of one document, with the thresholds it shipped with.
+    """The model's view of one document, with the thresholds of the policy it was judged under.
 
-    Scores are calibrated probabilities. Below a threshold the model abstains: callers may raise a
-    threshold (never lower it) and must go through the properties below to apply one.
+    Scores are calibrated probabilities at the repository's share of PTM-related issues (`share`). The
+    label tier's thresholds decide the labels; the stricter comment tier's decide the comment. Below the
+    label tier the model abstains. Go through the properties below to apply a threshold.
     """
 
     ptm_score: float
@@ -45,6 +46,25 @@ class Prediction:
     model_version: str
     ptm_terms: tuple[str, ...] = field(default=())  # terms that pushed towards the PTM decision
     category_terms: tuple[str, ...] = field(default=())  # terms that pushed towards the top category
+    comment_ptm_threshold: float = 1.01  # above every score unless a policy sets it
+    comment_category_threshold: float = 1.01
+    share: float | None = None  # the share of PTM-related issues the scores are calibrated to
+    base_ptm_score: float | None = None  # P(PTM-related) at the training mix, before the share adjustment
+
+    @property
+    def top_category(self) -> str:
+        """The most likely category, whatever the PTM decision."""
+        return max(self.category_scores, key=lambda slug: self.category_scores[slug])
+
+    @property
+    def tier(self) -> str | None:
+        """"comment" when both comment-tier thresholds are met, "label" when the PTM label is, else None."""
+        if not self.ptm_related:
+            return None
+        top = self.category_scores[self.top_category] if self.category_scores else 0.0
+        if self.ptm_score >= self.comment_ptm_threshold and top >= self.comment_category_threshold:
+            return "comment"
+        return "label"
 
     @property
     def ptm_related(self) -> bool:

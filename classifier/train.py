@@ -22,9 +22,10 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from classifier.dataset import Sample
 from classifier.features import FeatureSpace, ModelConfig, prepare
-from classifier.model import Calibration, FloatArray, Thresholds, TwoStageModel
+from classifier.model import Calibration, FloatArray, TwoStageModel
+from classifier.policy import DEFAULT_PRESET, PRESETS, ScoreCurve, Thresholds, policy_for
 from classifier.taxonomy import Taxonomy, load_taxonomy
-from classifier.thresholds import choose_category_threshold, choose_ptm_threshold, fit_calibration
+from classifier.thresholds import fit_calibration
 
 FIXED_THRESHOLDS = Thresholds(ptm=0.5, category=0.0)  # for configs that do not choose their own
 
@@ -150,17 +151,20 @@ def _fit(samples: Sequence[Sample], config: ModelConfig | None, taxonomy: Taxono
     if config.calibrate or config.inner_folds > 1:
         folds = min(config.inner_folds, len(set(groups_of(samples))))
         raw = out_of_fold_raw(samples, config, slugs, folds)
-        rows = np.flatnonzero(ptm)
+        # Calibrate and measure on the natural mix when there is one: it is what maintainers receive.
+        natural = np.array([s.source == config.natural_source for s in samples])
+        usable = natural.any() and ptm[natural].any() and not ptm[natural].all()
+        where = natural if usable else np.ones_like(ptm)
+        rows = np.flatnonzero(ptm & where)
         targets = np.array([slugs.index(samples[int(i)].issue.category or "") for i in rows])
         if config.calibrate:
-            model.calibration = fit_calibration(raw[:, 0], ptm, raw[rows, 1:], targets)
+            model.calibration = fit_calibration(raw[where, 0], ptm[where], raw[rows, 1:], targets)
         ptm_prob, category_prob = model.probabilities(raw)
         top = category_prob[rows].argmax(axis=1)
-        model.thresholds = Thresholds(
-            ptm=choose_ptm_threshold(ptm_prob, ptm, config.ptm_precision_target),
-            category=choose_category_threshold(category_prob[rows].max(axis=1), top == targets,
-                                               config.category_precision_target),
-        )
+        model.curve = ScoreCurve.measure(ptm_prob[where], ptm[where], category_prob[rows].max(axis=1),
+                                         top == targets)
+        preset = PRESETS[DEFAULT_PRESET]
+        model.thresholds = policy_for(model.curve, preset.label, preset.comment).label
     model.model_version = model_version(model, samples, taxonomy)
     model.feature_names = model.features.feature_names()
     return model

@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.repo_config.model import InvalidConfig, RepoConfig, build_config, read_document, summary_lines
 from bot.repo_config.safe_yaml import MAX_BYTES
-from classifier.model_store import ModelLoadError, read_metadata
-from classifier.predict import bundled_model_dir
+from bot.triage.policy import repository_policy
+from classifier.model_store import ModelLoadError
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -57,20 +57,27 @@ def check_config(args: argparse.Namespace) -> int:
         print(f"note: _extends: {extends} is merged by the bot; this check covers this file alone")
     for line in summary_lines(config):
         print(f"  {line}")
-    for warning in threshold_warnings(config):
-        print(f"note: {warning}")
+    for line in expected_lines(config):
+        print(line)
     return 0
 
 
-def threshold_warnings(config: RepoConfig) -> list[str]:
-    """Thresholds below the bundled model's have no effect (a repository may only raise them): say so."""
+def expected_lines(config: RepoConfig) -> list[str]:
+    """What the setting should give, read off the bundled model's out-of-fold curve, at a few shares."""
+    from classifier.predict import load_default  # scikit-learn loads only when needed
+
     try:
-        shipped = read_metadata(bundled_model_dir()).thresholds
+        model = load_default()
     except ModelLoadError:
         return []
-    warnings = []
-    for key, value in (("ptm", config.ptm_threshold), ("category", config.category_threshold)):
-        model = shipped.get(key)
-        if value is not None and model is not None and value < model:
-            warnings.append(f"thresholds.{key} {value:g} is below the model's {model:.3f}, which is used instead")
-    return warnings
+    curve = model.curve
+    lines = ["expected, from the bundled model's held-out issues (a repository's own share is estimated "
+             "from the issues the bot sees):"]
+    for share in (curve.base_share, 0.10, 0.80):
+        policy = repository_policy(model, config, share)
+        where = f"at {share:.0%} PTM-related issues" + (" (the training mix)" if share == curve.base_share else "")
+        for tier, thresholds in (("labels", policy.label), ("comments", policy.comment)):
+            e = curve.expected(thresholds.ptm, thresholds.category, share)
+            lines.append(f"  {where}, {tier}: PTM precision {e.ptm_precision:.2f}, recall {e.ptm_recall:.2f}; "
+                         f"category precision {e.category_precision:.2f}, coverage {e.category_coverage:.2f}")
+    return lines

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from classifier.records import annotate, decision_fields, document_from, parse_l
 from classifier.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
+    from classifier.evaluate import Figures
     from classifier.predict import Classifier
 
 BATCH = 512  # issues scored per model call when classifying a file
@@ -26,18 +27,23 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     classify = subparsers.add_parser(
         "classify", help="classify issues (JSONL in/out, or one issue with --title/--body)",
         description="Each input line is a JSON object with 'title' and 'body'; other keys are passed through. "
-                    "Output lines add ptm_related, ptm_score, category, category_score, applied_category, labels.")
+                    "Output lines add ptm_related, ptm_score, category, category_score, top_category, "
+                    "category_scores, applied_category, tier, labels.")
     classify.add_argument("--input", metavar="FILE.jsonl", help="issues to classify ('-' for stdin)")
     classify.add_argument("--output", metavar="FILE.jsonl", help="where to write results (default: stdout)")
     classify.add_argument("--title", help="classify one issue with this title")
     classify.add_argument("--body", default="", help="the body of the --title issue")
     classify.add_argument("--model", metavar="PATH", help="a model directory (default: the bundled model)")
+    classify.add_argument("--prevalence", type=_share, metavar="P",
+                          help="judge as in a repository whose share of PTM-related issues is P (0 < P < 1; "
+                               "default: the training mix)")
     classify.set_defaults(run=run_classify)
 
     train = subparsers.add_parser("train", help="train the model, measure it, write the artifact and its card")
     train.add_argument("--data", metavar="FILE", action="append", required=True,
                        help="labeled JSONL (title, body, ptm, category, repo); repeat for several files")
-    train.add_argument("--output", metavar="DIR", help="model directory (default: the bundled model's)")
+    train.add_argument("--output", metavar="DIR", required=True,
+                       help="model directory to write (e.g. classifier/model to replace the bundled model)")
     train.add_argument("--cv", type=int, default=5, metavar="K",
                        help="repository-grouped folds for the model card's figures (0: skip)")
     train.add_argument("--ablation", action="store_true", help="also measure baselines and ablation steps")
@@ -54,6 +60,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     evaluate.add_argument("--require-targets", action="store_true",
                           help="exit 1 unless the quality targets are met (on every data file)")
     evaluate.set_defaults(run=run_evaluate)
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
 
 
 def _error(message: str, code: int = 1) -> int:
@@ -95,13 +111,14 @@ def run_classify(args: argparse.Namespace) -> int:
         classifier = _load(args.model)
     except ModelLoadError as exc:
         return _error(str(exc))
+    policy = classifier.policy(share=args.prevalence)
     if args.title is not None:
-        out: list[dict[str, Any]] = [decision_fields(classifier.predict(document), taxonomy)]
+        out: list[dict[str, Any]] = [decision_fields(classifier.predict(document, policy), taxonomy)]
     else:
         out = []
         for start in range(0, len(records), BATCH):
             chunk = records[start:start + BATCH]
-            predictions = classifier.predict_many([r.document for r in chunk])
+            predictions = classifier.predict_many([r.document for r in chunk], policy)
             out.extend(annotate(r.fields, p, taxonomy) for r, p in zip(chunk, predictions, strict=True))
     if args.output is None:
         _write_lines(sys.stdout, out)
@@ -120,9 +137,8 @@ def _progress(message: str) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from classifier.build import build
-    from classifier.predict import bundled_model_dir
 
-    output = Path(args.output) if args.output else bundled_model_dir()
+    output = Path(args.output)
     try:
         result = build(args.data, output, folds=args.cv, ablation=args.ablation, progress=_progress)
     except DatasetError as exc:
@@ -136,10 +152,6 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"wrote {output / 'model.joblib'} (sha256 {meta.sha256[:16]}…), {output / 'model.json'}, "
           f"{result.card_path}")
     return 0
-
-
-def _targets_met(lines: Sequence[str]) -> bool:
-    return not any("NOT met" in line for line in lines)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -160,10 +172,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if args.cv > len({s.issue.repo for s in samples}):
             return _error(f"--cv {args.cv}: more folds than repositories in the data", 2)
         results = run_study(samples, args.cv, ablation=not args.no_ablation, progress=_progress)
-        lines, _ = study_report(results, taxonomy.slugs)
+        lines, shipped = study_report(results, taxonomy.slugs)
         print(f"Repository-grouped {args.cv}-fold cross-validation, {len(samples)} issues\n")
         print("\n".join(lines))
-        return 1 if args.require_targets and not _targets_met(lines) else 0
+        return 1 if args.require_targets and not _all_met(shipped.values()) else 0
     try:
         classifier = _load(args.model)
     except ModelLoadError as exc:
@@ -173,10 +185,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if trained_on & {Path(p).name for p in args.data}:
         lines += ["Note: the model was trained on these files, so these figures are optimistic; "
                   "`--cv 5` gives honest ones.", ""]
+    measured = []
     for source, outcome in by_source(score(classifier, samples)).items():
         f = figures(outcome, taxonomy.slugs)
+        measured.append(f)
         lines += [f"#### Targets, {source}", "", *targets_text(headline(f)), ""]
         lines += figures_text(source, f, taxonomy.slugs)
         lines += operating_points(outcome, taxonomy.slugs)
     print("\n".join(lines))
-    return 1 if args.require_targets and not _targets_met(lines) else 0
+    return 1 if args.require_targets and not _all_met(measured) else 0
+
+
+def _all_met(measured: Iterable[Figures]) -> bool:
+    from classifier.report import headline, targets_met
+
+    return all(targets_met(headline(f)) for f in measured)

@@ -10,11 +10,15 @@ from bot.github.label_cache import LabelCache
 from bot.github.port import GitHubPort
 from bot.repo_config.loader import ConfigLoader
 from bot.store.decisions import Records
+from bot.triage.policy import PolicySource
+from classifier.policy import Policy
 from classifier.schema import Document, Prediction
 
 
-class Predictor(Protocol):
-    def predict(self, document: Document) -> Prediction: ...
+class Predictor(PolicySource, Protocol):
+    """The classifier as handlers use it: thresholds from a policy, predictions judged under one."""
+
+    def predict(self, doc: Document, policy: Policy | None = None) -> Prediction: ...
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from bot.store.decisions import DecisionRecord
 from bot.triage import payload
 from bot.triage.apply import Applied, apply_decision
 from bot.triage.decide import Decision, Trigger, TriggerKind, decide, precheck
+from bot.triage.policy import repository_policy, repository_share
 from classifier.schema import Document, Prediction
 
 
@@ -33,7 +34,8 @@ def build_document(issue: IssueSnapshot) -> Document:
     return Document(title=issue.title, body=issue.body)
 
 
-def triage(event: Event, ctx: HandlerContext, kind: TriggerKind) -> Decision:
+def triage(event: Event, ctx: HandlerContext, kind: TriggerKind, *, recorded_as: str | None = None) -> Decision:
+    """`recorded_as`: the trigger the decision record names instead of `kind` (e.g. "backfill")."""
     issue = payload.issue_snapshot(event)
     if issue.is_pull_request:  # before any API call: pull requests are never triaged
         ctx.log.info("skipped #%d: pull request", issue.number)
@@ -53,9 +55,12 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind) -> Decision:
     if skipped is not None:
         ctx.log.info("#%d skipped (%s): %s", issue.number, skipped.why, "; ".join(skipped.reasons))
         if kind != "edited":  # edits are frequent: only a triage they trigger is worth a record
-            _record_skip(event, ctx, issue, kind, skipped)
+            _record_skip(event, ctx, issue, recorded_as or kind, skipped)
         return skipped
-    prediction = ctx.predictor.predict(build_document(issue))
+    scores = ctx.records.recent_ptm_scores(issue.repo)
+    share = repository_share(ctx.predictor, scores)
+    policy = repository_policy(ctx.predictor, loaded.config, share.share)
+    prediction = ctx.predictor.predict(build_document(issue), policy)
     removed = set(ctx.records.removed_labels(issue.repo, issue.number))
 
     def plan() -> Decision:
@@ -82,7 +87,7 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind) -> Decision:
             ctx.github, ctx.records, issue, decision,
             comments_on_issue=payload.comment_count(event), cache=cache,
         )
-    _record(event, ctx, issue, kind, prediction, decision, applied)
+    _record(event, ctx, issue, recorded_as or kind, prediction, decision, applied)
     return decision
 
 
@@ -95,7 +100,7 @@ def _record_skip(
             repo=issue.repo, issue_number=issue.number, delivery_id=event.delivery_id, trigger=kind,
             model_version=None, ptm_score=None, category=None, category_score=None, scores={},
             labels_applied=(), comment_id=None, outcome=decision.outcome, why=decision.why,
-            reasons=decision.reasons, dry_run=decision.dry_run,
+            reasons=decision.reasons, dry_run=decision.dry_run, title=issue.title,
         )
     )
 
@@ -130,6 +135,7 @@ def _record(
             trigger=kind,
             model_version=prediction.model_version,
             ptm_score=prediction.ptm_score,
+            base_ptm_score=prediction.base_ptm_score,
             category=prediction.category,
             category_score=prediction.category_score,
             scores=dict(prediction.category_scores),
@@ -139,5 +145,8 @@ def _record(
             why=decision.why,
             reasons=decision.reasons,
             dry_run=decision.dry_run,
+            title=issue.title,
+            tier=prediction.tier,
+            comment=decision.comment,
         )
     )

@@ -50,6 +50,15 @@ class CommentConfig:
     enabled: bool = True
     intro: str | None = None  # replaces the default first paragraph
     delete_on_reject: bool = False  # delete the comment when a maintainer removes the bot's label
+    # The comment's parts, each of which a repository may turn off.
+    summary: bool = True
+    models: bool = True
+    checklist: bool = True
+    similar: bool = True
+    docs: bool = True
+    correction: bool = True
+    # Similar issues of the owner's other public repositories too (never a private repository's).
+    similar_across_repositories: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,16 @@ class Triggers:
 
 
 @dataclass(frozen=True)
+class PrecisionTargets:
+    """Explicit precision targets; None keeps the preset's."""
+
+    ptm: float | None = None
+    category: float | None = None
+    comment_ptm: float | None = None
+    comment_category: float | None = None
+
+
+@dataclass(frozen=True)
 class RepoConfig:
     enabled: bool = True
     ptm_label: str | None = None  # None: no PTM label, only category labels
@@ -67,7 +86,9 @@ class RepoConfig:
     ptm_label_description: str = "Concerns a pre-trained model"
     label_prefix: str = ""  # prepended to every label the bot applies
     categories: Mapping[str, CategoryConfig] = field(default_factory=lambda: MappingProxyType({}))
-    ptm_threshold: float | None = None  # None: the model's; a value may only raise it
+    policy: str = "balanced"  # a preset of classifier.policy.PRESETS: cautious, balanced or eager
+    precision: PrecisionTargets = field(default_factory=PrecisionTargets)
+    ptm_threshold: float | None = None  # expert: a raw score threshold of the label tier, in either direction
     category_threshold: float | None = None
     comment: CommentConfig = field(default_factory=CommentConfig)
     dry_run: bool = False
@@ -75,6 +96,8 @@ class RepoConfig:
     skip_authors: tuple[str, ...] = ()
     skip_labels: tuple[str, ...] = ()
     triggers: Triggers = field(default_factory=Triggers)
+    # The repository's own labels -> category slugs: what `ptm-triage backfill` compares the bot with.
+    label_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def label_for(self, slug: str) -> str:
         return self.label_prefix + self.categories[slug].label
@@ -151,13 +174,12 @@ def build_config(data: Mapping[str, Any], taxonomy: Taxonomy | None = None) -> R
                 for slug, default in base.categories.items()
             }
         ),
+        policy=data.get("policy", base.policy),
+        precision=PrecisionTargets(**{key: _number(value) for key, value in
+                                      _section(data.get("precision", {})).items()}),
         ptm_threshold=_number(thresholds.get("ptm")),
         category_threshold=_number(thresholds.get("category")),
-        comment=CommentConfig(
-            enabled=comment.get("enabled", True),
-            intro=comment.get("intro"),
-            delete_on_reject=comment.get("delete_on_reject", False),
-        ),
+        comment=_comment(comment),
         dry_run=data.get("dry_run", False),
         skip_bots=data.get("skip_bots", True),
         skip_authors=tuple(data.get("skip_authors", ())),
@@ -167,6 +189,7 @@ def build_config(data: Mapping[str, Any], taxonomy: Taxonomy | None = None) -> R
             reopened=triggers.get("reopened", True),
             edited_within_minutes=int(triggers.get("edited_within_minutes", 0)),
         ),
+        label_map=MappingProxyType({str(k): str(v) for k, v in data.get("label_map", {}).items()}),
     )
     errors = _label_errors(config)
     if errors:
@@ -191,6 +214,22 @@ def _category(default: CategoryConfig, value: object) -> CategoryConfig:
         description=spec.get("description", default.description),
         enabled=spec.get("enabled", True),
         docs=default.docs + tuple(dict.fromkeys(link for link in extra if link.url not in known)),
+    )
+
+
+def _comment(spec: Mapping[str, Any]) -> CommentConfig:
+    similar = _section(spec.get("similar", True))
+    return CommentConfig(
+        enabled=spec.get("enabled", True),
+        intro=spec.get("intro"),
+        delete_on_reject=spec.get("delete_on_reject", False),
+        summary=spec.get("summary", True),
+        models=spec.get("models", True),
+        checklist=spec.get("checklist", True),
+        similar=similar.get("enabled", True),
+        docs=spec.get("docs", True),
+        correction=spec.get("correction", True),
+        similar_across_repositories=similar.get("across_repositories", False),
     )
 
 
@@ -225,11 +264,14 @@ def _label_errors(config: RepoConfig) -> list[str]:
     return errors
 
 
+_COMMENT_PARTS = ("summary", "models", "checklist", "similar", "docs", "correction")
+
+
 def summary_lines(config: RepoConfig) -> list[str]:
     """The effective configuration in a few lines, for `check-config` and the config check run."""
 
     def threshold(value: float | None) -> str:
-        return "the model's" if value is None else f"{value:g} (or the model's, if higher)"
+        return "from the policy" if value is None else f"{value:g} (expert override)"
 
     enabled = [s for s, c in config.categories.items() if c.enabled]
     disabled = [s for s, c in config.categories.items() if not c.enabled]
@@ -243,6 +285,9 @@ def summary_lines(config: RepoConfig) -> list[str]:
     if config.comment.enabled:
         comment = "on" + (", custom intro" if config.comment.intro else "")
         comment += ", deleted when the label is rejected" if config.comment.delete_on_reject else ""
+        off = [part for part in _COMMENT_PARTS if not getattr(config.comment, part)]
+        comment += f", without {', '.join(off)}" if off else ""
+        comment += ", similar issues across repositories" if config.comment.similar_across_repositories else ""
     lines = [
         f"enabled: {'yes' if config.enabled else 'no (the bot does nothing here)'}",
         f"dry run: {'yes (nothing is written)' if config.dry_run else 'no'}",
@@ -253,6 +298,9 @@ def summary_lines(config: RepoConfig) -> list[str]:
         lines.append(f"disabled categories: {', '.join(disabled)}")
     return [
         *lines,
+        f"policy: {config.policy}" + "".join(
+            f"; {key.replace('_', ' ')} precision {value:g}"
+            for key, value in vars(config.precision).items() if value is not None),
         f"thresholds: PTM {threshold(config.ptm_threshold)}; category {threshold(config.category_threshold)}",
         f"comment: {comment}",
         f"skipped: {'; '.join(skips) or 'nothing'}",

@@ -50,6 +50,10 @@ class DecisionRecord:
     why: str
     reasons: tuple[str, ...]
     dry_run: bool
+    title: str | None = None  # the issue's title when triaged
+    tier: str | None = None  # the model's tier: "comment", "label" or None
+    comment: str | None = None  # the exact comment body the bot posted or would post
+    base_ptm_score: float | None = None  # the PTM probability at the training mix, before the share
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,18 @@ class Records:
             _upsert(conn, decisions, values, keys)
 
     # -- per-issue state -------------------------------------------------------------------------
+    def recent_ptm_scores(self, repo: str, limit: int = 500) -> list[float]:
+        """The training-mix PTM probabilities of the repository's most recent distinct issues."""
+        query = (select(decisions.c.issue_number, decisions.c.base_ptm_score)
+                 .where(decisions.c.repo == repo, decisions.c.base_ptm_score.is_not(None))
+                 .order_by(decisions.c.id.desc()).limit(4 * limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        seen: dict[int, float] = {}
+        for number, score in rows:
+            seen.setdefault(int(number), float(score))
+        return list(seen.values())[:limit]
+
     def issue_state(self, repo: str, issue_number: int) -> IssueState | None:
         query = select(triaged_issues).where(
             triaged_issues.c.repo == repo, triaged_issues.c.issue_number == issue_number

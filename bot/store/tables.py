@@ -56,6 +56,9 @@ config_status = Table(
     Column("source", String(500), nullable=False),
     Column("sha", String(64), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The last valid configuration's merged document (the playground tries issues with it); kept while
+    # the file is broken.
+    Column("valid_config", JSON, nullable=True),
 )
 
 
@@ -80,6 +83,12 @@ decisions = Table(
     Column("reasons", JSON, nullable=False),
     Column("dry_run", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Added later (nullable, so older stores gain them in place): what the decisions page shows.
+    Column("title", Text, nullable=True),
+    Column("tier", String(20), nullable=True),  # comment | label | None (the model's tier)
+    Column("comment", Text, nullable=True),  # the exact comment body planned or posted
+    # P(PTM-related) at the training mix: what the repository's share estimate is made from.
+    Column("base_ptm_score", Float, nullable=True),
     UniqueConstraint("delivery_id", "repo", "issue_number", name="uq_triage_decisions_delivery"),
 )
 
@@ -138,4 +147,106 @@ installation_events = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# -- webhook requests refused before the inbox (bot.store.rejections) ---------------------------------
+# One row per burst: a process merges the rejections of about a second into one row with a count.
+rejected_deliveries = Table(
+    "rejected_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("outcome", String(40), nullable=False),  # rejected_signature | bad_request | too_large | unknown_event
+    Column("reason", String(300), nullable=False),
+    Column("delivery_id", String(100), nullable=True),  # the last one of the burst, when well-formed
+    Column("count", Integer, nullable=False),
+    Column("received_at", Float, nullable=False),  # epoch seconds of the last one
+    Index("ix_rejected_deliveries_received", "received_at"),
+)
+
+# -- backfill: resumable runs over a repository's existing issues (bot.store.backfill) ----------------
+# One cursor per repository and mode ("dry-run" | "apply"): a rerun resumes at `next_page`.
+backfill_runs = Table(
+    "backfill_runs",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    Column("mode", String(10), primary_key=True),
+    Column("state", String(10), nullable=False),  # the listing's state filter: open | all
+    Column("since", String(40), nullable=True),  # the listing's since filter (ISO 8601), if any
+    Column("next_page", Integer, nullable=False),  # the first listing page not finished (1-based)
+    Column("finished", Boolean, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The issues a run decided (a rerun skips them): the issue as GitHub listed it, and the decision.
+backfill_issues = Table(
+    "backfill_issues",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    Column("mode", String(10), primary_key=True),
+    Column("issue_number", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("html_url", String(500), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("state", String(10), nullable=False),  # open | closed, when read
+    Column("issue_labels", JSON, nullable=False),  # the issue's label names when read (before any write)
+    Column("created_at", DateTime(timezone=True), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", String(20), nullable=False),  # labeled | abstained | skipped
+    Column("why", String(60), nullable=False),
+    Column("category", String(60), nullable=True),  # the category labelled (or that would be)
+    Column("tier", String(10), nullable=True),  # comment | label | None
+    Column("predicted", String(60), nullable=True),  # the bot's category for the issue without its labels
+    Column("labels", JSON, nullable=False),  # labels added (or that would be)
+    Column("ptm_score", Float, nullable=True),
+    Column("category_score", Float, nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- what the bot knows of a repository's issues (bot.store.similar, bot.store.issue_history) ---------
+# One row per issue seen by triage, the issues.closed/reopened handler or backfill: the similar-issues
+# index's plain data (classifier.similar term counts) and what a link to the issue needs.
+similar_issues = Table(
+    "similar_issues",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    Column("issue_number", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("url", String(500), nullable=False),  # the issue's html_url
+    Column("terms", JSON, nullable=False),  # term -> count
+    Column("state", String(10), nullable=False),  # open | closed
+    Column("has_answer", Boolean, nullable=False),  # closed after someone other than the bot replied
+    Column("private", Boolean, nullable=False),  # the repository's visibility: never linked elsewhere
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# When each issue was opened and closed, and what the model made of it: the resolution-time report.
+issue_history = Table(
+    "issue_history",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    Column("issue_number", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=True),  # None while open
+    Column("state", String(10), nullable=False),  # open | closed
+    Column("ptm", Boolean, nullable=True),  # the model's PTM decision; None: not classified
+    Column("category", String(60), nullable=True),  # the most likely category of a PTM-related issue
+    Column("source", String(20), nullable=True),  # webhook | backfill
+    Column("updated_at", DateTime(timezone=True), nullable=True),  # GitHub's or the bot's last change
+    # What backfill reads of an issue (None for rows written by the webhook handlers).
+    Column("title", Text, nullable=True),
+    Column("author", String(200), nullable=True),
+    Column("html_url", String(500), nullable=True),
+    Column("labels", JSON, nullable=True),  # label names when read
+    Column("read_at", DateTime(timezone=True), nullable=True),
+)
+
 DECISION_TABLES = (decisions, triaged_issues, label_removals, feedback, installation_events)
+
+# -- GitHub write pacing shared by every process (bot.store.pacing_state) ------------------------------
+# One row per installation: its recent writes and GitHub's "wait until", as one small JSON document.
+pacing_state = Table(
+    "github_pacing",
+    metadata,
+    Column("key", String(64), primary_key=True),  # the installation id (or "app")
+    Column("document", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),  # epoch seconds
+)

@@ -13,7 +13,7 @@ from typing import Literal
 
 from bot.github.port import IssueSnapshot
 from bot.repo_config.model import RepoConfig
-from bot.triage.comment import render_comment
+from bot.triage.comment import CommentFacts, comment_facts, render_comment
 from classifier.schema import Prediction
 from classifier.taxonomy import LabelSpec, Taxonomy, load_taxonomy
 
@@ -48,13 +48,6 @@ class Decision:
 def _fold(names: Collection[str]) -> frozenset[str]:
     # GitHub label names and logins compare case-insensitively.
     return frozenset(name.casefold() for name in names)
-
-
-def effective_thresholds(config: RepoConfig, prediction: Prediction) -> tuple[float, float]:
-    """The thresholds in force: a repository may raise the model's, never lower them."""
-    ptm = max(prediction.ptm_threshold, config.ptm_threshold or 0.0)
-    category = max(prediction.category_threshold, config.category_threshold or 0.0)
-    return ptm, category
 
 
 def category_label_names(config: RepoConfig) -> frozenset[str]:
@@ -126,8 +119,12 @@ def decide(
     *,
     deployment_dry_run: bool = False,
     taxonomy: Taxonomy | None = None,
+    facts: CommentFacts | None = None,
 ) -> Decision:
-    """Plan what to do on `issue`. Only ever adds labels; abstains below the thresholds in force."""
+    """Plan what to do on `issue`. Only ever adds labels; abstains below the label tier's thresholds.
+
+    The prediction carries the thresholds of the repository's policy (see bot/triage/policy.py): labels at
+    the label tier, the comment only at the stricter comment tier."""
     dry_run = deployment_dry_run or config.dry_run
     current = _fold(current_labels)
     removed = _fold(removed_by_human)
@@ -136,7 +133,7 @@ def decide(
     if skipped is not None:
         return skipped
 
-    ptm_threshold, category_threshold = effective_thresholds(config, prediction)
+    ptm_threshold, category_threshold = prediction.ptm_threshold, prediction.category_threshold
     if prediction.ptm_score < ptm_threshold:
         reason = f"PTM score {prediction.ptm_score:.2f} below threshold {ptm_threshold:.2f}"
         return Decision("abstained", "not-ptm", reasons=(reason,), dry_run=dry_run)
@@ -156,9 +153,12 @@ def decide(
     if category is not None:
         settings = config.categories[category]
         labels.append(LabelSpec(config.label_for(category), settings.color, settings.description))
-        if config.comment.enabled:
+        if config.comment.enabled and prediction.tier != "comment":
+            reasons.append("below the comment tier: labels only")
+        elif config.comment.enabled:
             comment = render_comment(
-                (taxonomy or load_taxonomy()).get(category), config, prediction, category
+                (taxonomy or load_taxonomy()).get(category), config, prediction, category,
+                facts if facts is not None else comment_facts(issue.title, issue.body), repo=issue.repo,
             )
         else:
             reasons.append("comments are turned off")

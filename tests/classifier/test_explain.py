@@ -11,6 +11,11 @@ def test_only_named_non_stop_word_features_are_shown() -> None:
     assert [shown_term(n) for n in NAMES] == [True, False, False, True, False, True]
 
 
+def test_numbers_and_fragments_are_not_explanations() -> None:
+    assert [shown_term(n) for n in ("10", "set", "to set", "v2 10", "tokenizer chat_template", "cuda")] == [
+        False, False, False, False, True, True]
+
+
 def test_top_terms_follow_the_contributions_and_skip_negative_ones() -> None:
     named = np.array([shown_term(n) for n in NAMES])
     indices = np.array([0, 1, 2, 3, 5], dtype=np.int32)

@@ -106,8 +106,23 @@ def test_console_entry_point(tmp_path: Path) -> None:
     assert "enabled: expected true or false, got 1" in done.stdout
 
 
-def test_a_threshold_below_the_models_is_pointed_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(tmp_path, "thresholds:\n  ptm: 0.5\n  category: 0.99\n", capsys)
-    assert code == 0
-    assert "thresholds.ptm 0.5 is below the model's" in out
-    assert "thresholds.category" not in out.split("note:", 1)[-1]  # 0.99 raises the model's: no note
+def _expected(out: str) -> dict[str, float]:
+    """PTM recall of the labels line at the training mix, from check-config's output."""
+    line = next(line for line in out.splitlines() if "(the training mix), labels:" in line)
+    return {"recall": float(line.split("recall ")[1].split(";")[0]),
+            "precision": float(line.split("PTM precision ")[1].split(",")[0])}
+
+
+def test_the_expected_precision_and_coverage_follow_the_setting(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, balanced, _ = run(tmp_path, "policy: balanced\n", capsys)
+    assert code == 0 and "expected, from the bundled model's held-out issues" in balanced
+    assert "at 10% PTM-related issues, comments:" in balanced
+    _, eager, _ = run(tmp_path, "policy: eager\n", capsys)
+    _, cautious, _ = run(tmp_path, "precision:\n  ptm: 0.97\n", capsys)
+    assert _expected(eager)["recall"] >= _expected(balanced)["recall"] >= _expected(cautious)["recall"]
+    assert _expected(eager)["recall"] > _expected(cautious)["recall"]
+    assert _expected(balanced)["precision"] >= 0.90
+    _, lowered, _ = run(tmp_path, "thresholds:\n  ptm: 0.05\n", capsys)
+    assert "thresholds: PTM 0.05 (expert override)" in lowered
+    assert _expected(lowered)["recall"] > _expected(balanced)["recall"]

@@ -1,4 +1,4 @@
-"""`ptm-triage classify | train | evaluate`: the JSONL contract of DESIGN.md, exit codes, bad input."""
+"""`ptm-triage classify | train | evaluate`: the JSONL contract of `classify`, exit codes, bad input."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def test_train_writes_artifact_sidecar_and_card_and_evaluate_reads_them(
     output = tmp_path / "trained"
     code, out, _ = run(capsys, "train", "--data", str(data), "--output", str(output), "--cv", "0")
     assert code == 0
-    assert {p.name for p in output.iterdir()} == {"model.joblib", "model.json", "MODEL_CARD.md"}
+    assert {p.name for p in output.iterdir()} == {"model.joblib", "model.json", "MODEL_CARD.md", "operating-curve.svg"}
     card = (output / "MODEL_CARD.md").read_text()
     assert "Intended use" in card and "thresholds" in card.lower() and "tiny.jsonl" in card
     code, out, _ = run(capsys, "evaluate", "--data", str(data), "--model", str(output))

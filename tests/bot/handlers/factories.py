@@ -13,6 +13,7 @@ from bot.handlers.context import HandlerContext
 from bot.repo_config.loader import ConfigResult
 from bot.repo_config.model import RepoConfig, default_config
 from bot.store.decisions import Records
+from classifier.policy import Policy, ScoreCurve, Targets, Thresholds
 from classifier.schema import Document, Prediction
 from tests.support.fake_github import FakeGitHub
 
@@ -35,6 +36,8 @@ def prediction(
     *,
     ptm_threshold: float = 0.5,
     category_threshold: float = 0.6,
+    comment_ptm_threshold: float = 0.9,
+    comment_category_threshold: float = 0.8,
     terms: Sequence[str] = ("cuda out of memory", "gpu"),
 ) -> Prediction:
     scores: dict[str, float] = {}
@@ -46,6 +49,9 @@ def prediction(
         category_scores=scores,
         ptm_threshold=ptm_threshold,
         category_threshold=category_threshold,
+        comment_ptm_threshold=comment_ptm_threshold,
+        comment_category_threshold=comment_category_threshold,
+        base_ptm_score=ptm,
         model_version="test-1",
         ptm_terms=("pretrained",),
         category_terms=tuple(terms),
@@ -58,9 +64,24 @@ class FakePredictor:
 
     result: Prediction = field(default_factory=prediction)
     seen: list[Document] = field(default_factory=list)
+    policies: list[tuple[Targets | None, Targets | None, float | None, Thresholds | None]] = field(
+        default_factory=list)
 
-    def predict(self, document: Document) -> Prediction:
-        self.seen.append(document)
+    @property
+    def curve(self) -> ScoreCurve:
+        return ScoreCurve(base_share=0.37)
+
+    def policy(self, label: Targets | None = None, comment: Targets | None = None, share: float | None = None,
+               raw: Thresholds | None = None) -> Policy:
+        """The thresholds the chosen Prediction carries, whatever the targets."""
+        result = self.result
+        self.policies.append((label, comment, share, raw))
+        return Policy(raw or Thresholds(result.ptm_threshold, result.category_threshold),
+                      Thresholds(result.comment_ptm_threshold, result.comment_category_threshold),
+                      0.37 if share is None else share, 0.37)
+
+    def predict(self, doc: Document, policy: Policy | None = None) -> Prediction:
+        self.seen.append(doc)
         return self.result
 
 

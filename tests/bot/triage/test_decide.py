@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.github.port import IssueSnapshot
 from bot.repo_config.model import CommentConfig, RepoConfig, Triggers, default_config
 from bot.triage.comment import MARKER
-from bot.triage.decide import Decision, Trigger, decide, effective_thresholds
+from bot.triage.decide import Decision, Trigger, decide
 from tests.bot.handlers.factories import prediction
 
 DEFAULT = default_config()
@@ -81,8 +81,8 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
         (PTM,),
     ),
     (
-        "repo raises the PTM threshold",
-        {"config": replace(DEFAULT, ptm_threshold=0.97)},
+        "the policy's PTM threshold is above the score",
+        {"pred": prediction(ptm_threshold=0.97)},
         "abstained",
         "not-ptm",
         (),
@@ -95,8 +95,8 @@ CASES: list[tuple[str, dict[str, Any], str, str, tuple[str, ...]]] = [
         (),
     ),
     (
-        "repo raises the category threshold",
-        {"config": replace(DEFAULT, category_threshold=0.95)},
+        "the policy's category threshold is above the score",
+        {"pred": prediction(category_threshold=0.95)},
         "labeled",
         "category-abstained",
         (PTM,),
@@ -323,11 +323,20 @@ def test_never_removes_labels() -> None:
         assert not {name.casefold() for name in decision.labels_to_add} & present
 
 
-def test_effective_thresholds_only_raise() -> None:
-    pred = prediction(ptm_threshold=0.6, category_threshold=0.7)
-    assert effective_thresholds(DEFAULT, pred) == (0.6, 0.7)
-    raised = replace(DEFAULT, ptm_threshold=0.2, category_threshold=0.9)
-    assert effective_thresholds(raised, pred) == (0.6, 0.9)
+def test_the_prediction_thresholds_are_the_policy_in_force() -> None:
+    # The repository's policy is applied before decide(): a low threshold labels a low score.
+    decision = run(pred=prediction(ptm=0.3, score=0.4, ptm_threshold=0.25, category_threshold=0.35))
+    assert decision.outcome == "labeled" and decision.category == "hardware-resources"
+    assert run(pred=prediction(ptm=0.3, ptm_threshold=0.35)).outcome == "abstained"
+
+
+def test_labels_at_the_label_tier_comment_only_at_the_comment_tier() -> None:
+    label_tier = run(pred=prediction(ptm=0.8, score=0.7, comment_ptm_threshold=0.9))
+    assert label_tier.outcome == "labeled" and label_tier.labels_to_add == (PTM, HW)
+    assert label_tier.comment is None
+    assert "below the comment tier: labels only" in label_tier.reasons
+    comment_tier = run(pred=prediction(ptm=0.95, score=0.9))
+    assert comment_tier.comment is not None
 
 
 LABEL_NAMES = st.sampled_from(
