@@ -1,4 +1,4 @@
-"""Chaos run (issue 4): nothing lost, nothing twice, under GitHub faults and killed workers.
+"""Chaos run: nothing lost, nothing twice, under GitHub faults and killed workers.
 
 Starts the HTTP GitHub API double, the web process (gunicorn, `bot.wsgi:create()`) and two separate
 `ptm-triage worker` processes sharing one SQLite inbox. Sends `--deliveries` webhook deliveries for

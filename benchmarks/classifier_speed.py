@@ -1,4 +1,4 @@
-"""Speed of the bundled classifier against issue 2's targets (medians over repeated runs).
+"""Speed of the bundled classifier (medians over repeated runs).
 
     .venv/bin/python benchmarks/classifier_speed.py [--data FILE.jsonl] [--runs 5]
 

@@ -1,4 +1,4 @@
-"""End-to-end benchmark (issue 3): webhook POST -> last write on GitHub, and API calls per triaged issue.
+"""End-to-end benchmark: webhook POST -> last write on GitHub, and API calls per triaged issue.
 
 Runs the real App (`ptm-triage serve`: gunicorn + embedded workers + bundled model) against the HTTP GitHub
 API double in its own process, answering every API call after `--latency` seconds (default 50 ms). The
@@ -6,7 +6,7 @@ repository already has the taxonomy's labels and the installation token is warme
 Then `--issues` PTM issues are opened (one delivery every `--interval` seconds) and, per issue, the time
 from the webhook POST to the end of the last write the double received for it is measured.
 
-    python benchmarks/e2e_latency.py [--issues 200] [--latency 0.05] [--data ../shared/data/ptm-issues.jsonl]
+    python benchmarks/e2e_latency.py [--issues 200] [--latency 0.05] [--data LABELED.jsonl]
 
 Without --data, issue texts come from a small built-in set of PTM reports.
 """

@@ -1,4 +1,4 @@
-"""Ingest benchmark (issue 4): durable-ack throughput and ack latency of the webhook endpoint.
+"""Ingest benchmark: durable-ack throughput and ack latency of the webhook endpoint.
 
 Loads `POST /api/github/webhooks` with signed 8 KB `issues.opened` deliveries (unique delivery ids) from
 `wrk` on loopback, and compares in the same run with a trivial Flask endpoint that answers 202 under the same

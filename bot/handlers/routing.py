@@ -13,7 +13,7 @@ from functools import cache
 
 from bot.errors import PermanentFailure, RetryLater, Throttled
 from bot.events import Event
-from bot.handlers import config_push, feedback, installation, triage
+from bot.handlers import config_push, feedback, installation, issue_index, triage
 from bot.handlers.context import HandlerContext
 
 Handler = Callable[[Event, HandlerContext], None]
@@ -79,6 +79,10 @@ def build_router() -> Router:
     router.add(triage.on_issues_opened, "issues", "opened")
     router.add(triage.on_issues_reopened, "issues", "reopened")
     router.add(triage.on_issues_edited, "issues", "edited")
+    router.add(issue_index.on_issues_closed, "issues", "closed")
+    router.add(issue_index.on_issues_reopened, "issues", "reopened")
+    router.add(issue_index.on_issues_edited, "issues", "edited")
+    router.add(issue_index.on_issues_deleted, "issues", "deleted")
     router.add(feedback.on_issues_labeled, "issues", "labeled")
     router.add(feedback.on_issues_unlabeled, "issues", "unlabeled")
     router.add(installation.on_installation, "installation")
