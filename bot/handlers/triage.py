@@ -7,11 +7,13 @@ from dataclasses import replace
 from bot.events import Event
 from bot.github.label_cache import LabelCache
 from bot.github.port import IssueSnapshot
+from bot.handlers import issue_index
 from bot.handlers.context import HandlerContext
 from bot.observability import DECISIONS
 from bot.store.decisions import DecisionRecord
 from bot.triage import payload
 from bot.triage.apply import Applied, apply_decision
+from bot.triage.comment import comment_facts
 from bot.triage.decide import Decision, Trigger, TriggerKind, decide, precheck
 from bot.triage.policy import repository_policy, repository_share
 from classifier.schema import Document, Prediction
@@ -62,13 +64,19 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind, *, recorded_as:
     policy = repository_policy(ctx.predictor, loaded.config, share.share)
     prediction = ctx.predictor.predict(build_document(issue), policy)
     removed = set(ctx.records.removed_labels(issue.repo, issue.number))
+    facts = comment_facts(issue.title, issue.body)
 
     def plan() -> Decision:
         return decide(
-            issue, loaded.config, prediction, issue.labels, removed, trigger, deployment_dry_run=ctx.dry_run
+            issue, loaded.config, prediction, issue.labels, removed, trigger, deployment_dry_run=ctx.dry_run,
+            facts=facts,
         )
 
     decision = plan()
+    if decision.comment is not None:  # only a comment shows similar issues: look them up only then
+        facts = replace(facts, similar=issue_index.similar_for(ctx, issue, loaded.config))
+        decision = plan()
+    issue_index.remember(event, ctx, issue, prediction, "backfill" if recorded_as == "backfill" else "webhook")
     if decision.labels and ctx.github is not None and (kind != "opened" or state is not None):
         # An older issue, or one the bot labeled before (a retried job), may have lost a label to a
         # human whose unlabeled event is not processed yet: the timeline knows. New issues skip the call.

@@ -239,7 +239,9 @@ issue_history = Table(
     Column("read_at", DateTime(timezone=True), nullable=True),
 )
 
-DECISION_TABLES = (decisions, triaged_issues, label_removals, feedback, installation_events)
+DECISION_TABLES = (
+    decisions, triaged_issues, label_removals, feedback, installation_events, similar_issues, issue_history
+)
 
 # -- GitHub write pacing shared by every process (bot.store.pacing_state) ------------------------------
 # One row per installation: its recent writes and GitHub's "wait until", as one small JSON document.

@@ -106,3 +106,26 @@ def label_name(event: Event) -> str:
     if not isinstance(name, str) or not name:
         raise PermanentFailure("payload label has no name")
     return name
+
+
+def repository_private(event: Event) -> bool:
+    """Whether the repository is not public (private or internal); unknown reads as private."""
+    repository = event.payload.get("repository")
+    if not isinstance(repository, Mapping):
+        return True
+    visibility = repository.get("visibility")
+    if isinstance(visibility, str):
+        return visibility != "public"
+    return repository.get("private") is not False
+
+
+def issue_url(event: Event) -> str:
+    """The issue's html_url ("" when the payload has none)."""
+    url = _mapping(event.payload.get("issue"), "issue").get("html_url")
+    return url if isinstance(url, str) else ""
+
+
+def issue_times(event: Event) -> tuple[datetime | None, datetime | None]:
+    """(created_at, closed_at) of the issue, as aware datetimes where the payload has them."""
+    issue = _mapping(event.payload.get("issue"), "issue")
+    return _timestamp(issue.get("created_at")), _timestamp(issue.get("closed_at"))

@@ -7,11 +7,12 @@ from dataclasses import replace
 from types import MappingProxyType
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from bot.repo_config.model import CommentConfig, default_config
-from bot.triage.comment import MARKER, MAX_COMMENT_CHARS, neutralise, render_comment
+from bot.store.similar import SimilarLink
+from bot.triage.comment import MARKER, MAX_COMMENT_CHARS, CommentFacts, comment_facts, render_comment
+from classifier.evidence import Evidence
+from classifier.mentions import ModelMention
 from classifier.taxonomy import DocLink, load_taxonomy
 from tests.bot.handlers.factories import prediction
 
@@ -36,9 +37,26 @@ HOSTILE = [
 ]
 
 
-def render(terms: list[str] | tuple[str, ...], slug: str = "hardware-resources", config=DEFAULT) -> str:
+REPO = "octo/app"
+
+
+def render(
+    terms: list[str] | tuple[str, ...] = ("gpu",),
+    slug: str = "hardware-resources",
+    config=DEFAULT,
+    facts: CommentFacts | None = None,
+) -> str:
     pred = replace(prediction(category=slug), category_terms=tuple(terms), ptm_terms=())
-    return render_comment(TAXONOMY.get(slug), config, pred, slug)
+    return render_comment(TAXONOMY.get(slug), config, pred, slug, facts, repo=REPO)
+
+
+def with_parts(**parts: bool) -> object:
+    return replace(DEFAULT, comment=replace(DEFAULT.comment, **parts))
+
+
+def earlier(number: int, title: str = "OOM on large-v3", state: str = "closed", answered: bool = True,
+            repo: str = REPO, url: str | None = None) -> SimilarLink:
+    return SimilarLink(repo, number, title, url or f"https://github.com/{repo}/issues/{number}", state, answered, 0.7)
 
 
 def test_marker_first_and_content() -> None:
@@ -49,8 +67,8 @@ def test_marker_first_and_content() -> None:
     assert category.name in body
     for doc in category.docs:
         assert f"]({doc.url})" in body
-    for need in category.needs:
-        assert need in body
+    for item in category.checklist:  # nothing is known of the issue: the whole checklist is asked
+        assert f"- [ ] {item.ask}" in body
     assert "“cuda out of memory”" in body and "“gpu”" in body
     assert "ptm: hardware" in body.replace("\\", "")
 
@@ -74,11 +92,6 @@ def test_terms_bounded_and_deduplicated() -> None:
     sub = body[body.index("<sub>") :]
     assert sub.count("“") == 5
     assert "x" * 41 not in sub
-
-
-def test_neutralise_keeps_plain_words() -> None:
-    assert neutralise("out of memory") == "out of memory"
-    assert neutralise("CUDA OOM") == "CUDA OOM"
 
 
 def test_repo_intro_and_extra_docs() -> None:
@@ -110,13 +123,139 @@ def test_length_bounded() -> None:
     assert len(render(["gpu"], config=config)) <= MAX_COMMENT_CHARS
 
 
-@given(st.text(max_size=200))
-@settings(max_examples=300, deadline=None)
-def test_neutralise_property(text: str) -> None:
-    out = neutralise(text)
-    assert len(out) <= 8 * 40  # bounded even after escaping
-    assert not re.search(r"@[A-Za-z0-9]", out)
-    assert not re.search(r"#[0-9A-Za-z]", out)
-    assert "<" not in out and ">" not in out and "\n" not in out and "\r" not in out
-    assert not re.search(r"(?<!\\)[`\[\]()*_|~!]", out), "markdown punctuation is escaped"
-    assert "://" not in out
+WHISPER_TITLE = "CUDA out of memory with openai/whisper-large-v3"
+WHISPER_BODY = """Loading `pipeline(model="openai/whisper-large-v3", device="cuda:0")` fails.
+
+```
++-----------------------------------------------------------------------------+
+| NVIDIA-SMI 535.104.05   Driver Version: 535.104.05   CUDA Version: 12.2     |
+|   0  NVIDIA GeForce RTX 3060   On   | 00000000:01:00.0 Off |             N/A |
+|  0%   45C    P8    15W / 170W |    250MiB / 12288MiB |      0%      Default |
++-----------------------------------------------------------------------------+
+```
+"""
+
+
+def test_the_checklist_asks_only_for_what_is_missing() -> None:
+    body = render(facts=comment_facts(WHISPER_TITLE, WHISPER_BODY))
+    asks = {item.field: item.ask for item in TAXONOMY.get("hardware-resources").checklist}
+    for given in ("gpu", "vram", "cuda_version", "device"):
+        assert asks[given] not in body
+    assert "- [ ]" not in body, "nothing is missing: no task list, no heading"
+    assert "please add" not in body
+
+    vague = render(facts=comment_facts("It crashes", "The model crashes on my machine."))
+    for field in ("gpu", "vram", "cuda_version", "device"):
+        assert f"- [ ] {asks[field]}" in vague
+
+
+def test_checklist_is_a_task_list_in_checklist_order() -> None:
+    evidence = Evidence(frozenset({"vram"}), None)
+    body = render(facts=CommentFacts(evidence=evidence))
+    asked = [line[len("- [ ] "):] for line in body.splitlines() if line.startswith("- [ ] ")]
+    checklist = TAXONOMY.get("hardware-resources").checklist
+    assert asked == [item.ask for item in checklist if item.field != "vram"]
+
+
+def test_model_cards_are_linked() -> None:
+    body = render(facts=comment_facts(WHISPER_TITLE + " and YOLOv8n", WHISPER_BODY))
+    assert "[openai/whisper-large-v3](https://huggingface.co/openai/whisper-large-v3)" in body
+    assert "[YOLOv8n](https://docs.ultralytics.com/models/)" in body
+    assert body.count("huggingface.co/openai/whisper-large-v3") == 1
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_model_names_are_inert(name: str) -> None:
+    body = render(facts=CommentFacts(models=(ModelMention(name, "https://huggingface.co/x", "hub"),)))
+    line = next(line for line in body.splitlines() if line.startswith("**Model cards:**"))
+    text = line[line.index("[") + 1 : line.rindex("](")]
+    assert not re.search(r"@[A-Za-z0-9]", text) and not re.search(r"#\d", text)
+    assert "<" not in text and "\n" not in text and "://" not in text.replace("\\", "")
+    assert body.count(MARKER) == 1
+
+
+def test_model_link_needs_an_http_url() -> None:
+    body = render(facts=CommentFacts(models=(ModelMention("evil/model", "javascript:alert(1)", "hub"),)))
+    assert "javascript:" not in body and "Model cards" not in body
+
+
+def test_similar_issues_with_their_state() -> None:
+    similar = (earlier(12), earlier(13, "Same OOM", "closed", False), earlier(14, "Still OOM", "open", False))
+    body = render(facts=CommentFacts(similar=similar))
+    assert "**Similar earlier issues:**" in body
+    assert "- [OOM on large-v3](https://github.com/octo/app/issues/12) (closed, answered)" in body
+    assert "- [Same OOM](https://github.com/octo/app/issues/13) (closed)" in body
+    assert "- [Still OOM](https://github.com/octo/app/issues/14) (open)" in body
+
+
+def test_at_most_three_similar_issues() -> None:
+    body = render(facts=CommentFacts(similar=tuple(earlier(n) for n in range(10, 16))))
+    assert body.count("github.com/octo/app/issues/") == 3
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_similar_titles_are_inert(title: str) -> None:
+    body = render(facts=CommentFacts(similar=(earlier(12, title),)))
+    line = next(line for line in body.splitlines() if line.startswith("- [") and "issues/12" in line)
+    text = line[3 : line.rindex("](")]
+    assert not re.search(r"@[A-Za-z0-9]", text) and not re.search(r"#\d", text)
+    assert "<" not in text and "\n" not in text and "](" not in text.replace("\\](", "").replace("\\]\\(", "")
+    assert body.count(MARKER) == 1
+
+
+def test_similar_issue_without_a_usable_url_is_left_out() -> None:
+    body = render(facts=CommentFacts(similar=(earlier(12, url="javascript:alert(1)"),)))
+    assert "Similar" not in body and "javascript" not in body
+
+
+def test_other_repositories_only_when_the_config_allows() -> None:
+    facts = CommentFacts(similar=(earlier(3, repo="octo/other"), earlier(12)))
+    body = render(facts=facts)
+    assert "octo/other" not in body and "issues/12" in body
+    allowed = render(config=with_parts(similar_across_repositories=True), facts=facts)
+    assert "[OOM on large-v3](https://github.com/octo/other/issues/3) in octo/​other (closed, answered)" in allowed
+
+
+def test_docs_are_collapsed() -> None:
+    body = render()
+    block = body[body.index("<details>") : body.index("</details>")]
+    assert "<summary>Docs that often help here</summary>" in block
+    for doc in TAXONOMY.get("hardware-resources").docs:
+        assert f"]({doc.url})" in block
+
+
+def test_correction_line() -> None:
+    assert "Wrong label? Remove **ptm: hardware**" in render()
+    off = render(config=with_parts(correction=False))
+    assert "Wrong label" not in off and "Labeled automatically" in off
+
+
+FULL = CommentFacts(
+    models=(ModelMention("openai/whisper-large-v3", "https://huggingface.co/openai/whisper-large-v3", "hub"),),
+    evidence=Evidence(frozenset(), None),
+    similar=(earlier(12),),
+)
+PART_MARKS = {
+    "summary": "Thanks for the report!",
+    "models": "**Model cards:**",
+    "checklist": "- [ ] ",
+    "similar": "**Similar earlier issues:**",
+    "docs": "<details>",
+    "correction": "Wrong label?",
+}
+
+
+@pytest.mark.parametrize("part", sorted(PART_MARKS))
+def test_each_part_can_be_turned_off(part: str) -> None:
+    assert all(mark in render(facts=FULL) for mark in PART_MARKS.values())
+    body = render(config=with_parts(**{part: False}), facts=FULL)
+    assert PART_MARKS[part] not in body
+    assert all(mark in body for other, mark in PART_MARKS.items() if other != part)
+    assert body.startswith(MARKER + "\n") and "\n\n\n" not in body
+
+
+def test_everything_off_leaves_marker_and_footer() -> None:
+    config = with_parts(**{part: False for part in PART_MARKS})
+    body = render(config=config, facts=FULL)
+    assert body.splitlines()[0] == MARKER
+    assert body.splitlines()[1].startswith("<sub>") and len(body.splitlines()) == 2
