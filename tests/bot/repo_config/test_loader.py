@@ -200,7 +200,8 @@ def test_a_broken_file_keeps_the_last_valid_config(loader: ConfigLoader, github:
     broken = loader.load(github, REPO)
     assert broken.config == good.config and not broken.config.comment.enabled
     assert broken.errors == (
-        'comment: expected true, false, or a mapping with enabled, intro, delete_on_reject, got "nope"',
+        "comment: expected true, false, or a mapping with enabled, intro, delete_on_reject, summary, models, "
+        'checklist, similar, docs, correction, got "nope"',
         "thresholds.ptm: expected a number between 0 and 1, got 2",
     )
     assert broken.error == "\n".join(broken.errors)

@@ -73,6 +73,21 @@ def test_defaults_follow_the_taxonomy() -> None:
             "comment: {intro: Hello!, delete_on_reject: true}",
             lambda c: c.comment == CommentConfig(True, "Hello!", True),
         ),
+        (
+            "comment: {summary: false, models: false, checklist: false, docs: false, correction: false}",
+            lambda c: c.comment == CommentConfig(
+                summary=False, models=False, checklist=False, docs=False, correction=False
+            ),
+        ),
+        ("comment: {similar: false}", lambda c: not c.comment.similar and not c.comment.similar_across_repositories),
+        (
+            "comment: {similar: {across_repositories: true}}",
+            lambda c: c.comment.similar and c.comment.similar_across_repositories,
+        ),
+        (
+            "comment: {similar: {enabled: false, across_repositories: true}}",
+            lambda c: not c.comment.similar and c.comment.similar_across_repositories,
+        ),
         ("skip_bots: false", lambda c: c.skip_bots is False),
         ("skip_authors: [Alice, 'renovate[bot]']", lambda c: c.skip_authors == ("Alice", "renovate[bot]")),
         ("skip_labels: [wontfix]", lambda c: c.skip_labels == ("wontfix",)),
@@ -208,3 +223,9 @@ def test_summary_lines_describe_the_effective_config() -> None:
     ):
         assert fragment in text
     assert "model-usage -> ptm: model usage" in text
+
+
+def test_summary_lines_name_the_comment_parts_turned_off() -> None:
+    config = parse_config("comment: {docs: false, correction: false, similar: {across_repositories: true}}")
+    assert isinstance(config, RepoConfig)
+    assert "comment: on, without docs, correction, similar issues across repositories" in summary_lines(config)

@@ -72,7 +72,17 @@ def test_category_keys_and_defaults_follow_the_taxonomy() -> None:
         ),
         (
             {"comment": "maybe"},
-            'comment: expected true, false, or a mapping with enabled, intro, delete_on_reject, got "maybe"',
+            "comment: expected true, false, or a mapping with enabled, intro, delete_on_reject, summary, models, "
+            'checklist, similar, docs, correction, got "maybe"',
+        ),
+        ({"comment": {"docs": "no"}}, 'comment.docs: expected true or false, got "no"'),
+        (
+            {"comment": {"similar": "yes"}},
+            'comment.similar: expected true, false, or a mapping with enabled, across_repositories, got "yes"',
+        ),
+        (
+            {"comment": {"similar": {"across_repos": True}}},
+            'comment.similar.across_repos: unknown key; did you mean "across_repositories"?',
         ),
         ({"ptm_label": True}, "ptm_label: expected a label name, false (no PTM label), or a mapping"),
         ({"ptm_label": ""}, 'ptm_label: expected a label name of 1 to 50 characters, got ""'),
