@@ -40,12 +40,31 @@ def _indexed(event: Event, ctx: HandlerContext, issue: IssueSnapshot) -> Indexed
     )
 
 
-def _history(event: Event, issue: IssueSnapshot, prediction: Prediction | None, source: str) -> HistoryRow | None:
+def classification(
+    issue: IssueSnapshot, config: RepoConfig, prediction: Prediction | None
+) -> tuple[bool | None, str | None]:
+    """(PTM-related?, category) for the history: a category label on the issue (a maintainer's, or the
+    bot's that nobody removed) says it best; else the model's view; (None, None) when nothing is known."""
+    labels = {name.casefold() for name in issue.labels}
+    for slug in config.categories:
+        if config.label_for(slug).casefold() in labels:
+            return True, slug
+    if prediction is not None:
+        return prediction.ptm_related, prediction.category
+    ptm_label = config.ptm_label_name
+    if ptm_label is not None and ptm_label.casefold() in labels:
+        return True, None
+    return None, None
+
+
+def _history(
+    event: Event, issue: IssueSnapshot, config: RepoConfig, prediction: Prediction | None, source: str
+) -> HistoryRow | None:
     created, closed = payload.issue_times(event)
     created = created or parse_time(issue.created_at)
     if created is None:  # without an opening time the issue says nothing about time to close
         return None
-    ptm = prediction.ptm_related if prediction is not None else None
+    ptm, category = classification(issue, config, prediction)
     return HistoryRow(
         repo=issue.repo,
         number=issue.number,
@@ -53,18 +72,26 @@ def _history(event: Event, issue: IssueSnapshot, prediction: Prediction | None, 
         closed_at=closed if issue.state == "closed" else None,
         state=issue.state,
         ptm=ptm,
-        category=prediction.category if prediction is not None and ptm else None,
+        category=category if ptm else None,
         source=source,
     )
 
 
 def remember(
-    event: Event, ctx: HandlerContext, issue: IssueSnapshot, prediction: Prediction | None, source: str = "webhook"
+    event: Event,
+    ctx: HandlerContext,
+    issue: IssueSnapshot,
+    config: RepoConfig,
+    prediction: Prediction | None,
+    source: str = "webhook",
 ) -> None:
-    """Index the issue for similar-issue suggestions and record its history (with the model's view)."""
+    """Index the issue for similar-issue suggestions and record its history (with what is known of its
+    category). Nothing for a repository that turned the bot off."""
+    if not config.enabled or issue.is_pull_request:
+        return
     engine = ctx.records.engine
     similar.index_issue(engine, _indexed(event, ctx, issue))
-    row = _history(event, issue, prediction, source)
+    row = _history(event, issue, config, prediction, source)
     if row is not None:
         record_issue(engine, row)
 
@@ -83,10 +110,6 @@ def similar_for(ctx: HandlerContext, issue: IssueSnapshot, config: RepoConfig) -
     )
 
 
-def _enabled(ctx: HandlerContext, repo: str) -> bool:
-    return ctx.configs.load(ctx.github, repo).config.enabled
-
-
 def on_issues_closed(event: Event, ctx: HandlerContext) -> None:
     _on_state_change(event, ctx)
 
@@ -97,9 +120,10 @@ def on_issues_reopened(event: Event, ctx: HandlerContext) -> None:
 
 def _on_state_change(event: Event, ctx: HandlerContext) -> None:
     issue = payload.issue_snapshot(event)
-    if issue.is_pull_request or not _enabled(ctx, issue.repo):
+    if issue.is_pull_request:
         return
-    remember(event, ctx, issue, None)  # the classification triage recorded is kept
+    config = ctx.configs.load(ctx.github, issue.repo).config
+    remember(event, ctx, issue, config, None)  # without a category label, the one triage recorded is kept
     ctx.log.info("#%d %s: index and history updated", issue.number, issue.state)
 
 

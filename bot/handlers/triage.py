@@ -58,6 +58,7 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind, *, recorded_as:
         ctx.log.info("#%d skipped (%s): %s", issue.number, skipped.why, "; ".join(skipped.reasons))
         if kind != "edited":  # edits are frequent: only a triage they trigger is worth a record
             _record_skip(event, ctx, issue, recorded_as or kind, skipped)
+            issue_index.remember(event, ctx, issue, loaded.config, None, _source(recorded_as))
         return skipped
     scores = ctx.records.recent_ptm_scores(issue.repo)
     share = repository_share(ctx.predictor, scores)
@@ -76,7 +77,7 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind, *, recorded_as:
     if decision.comment is not None:  # only a comment shows similar issues: look them up only then
         facts = replace(facts, similar=issue_index.similar_for(ctx, issue, loaded.config))
         decision = plan()
-    issue_index.remember(event, ctx, issue, prediction, "backfill" if recorded_as == "backfill" else "webhook")
+    issue_index.remember(event, ctx, issue, loaded.config, prediction, _source(recorded_as))
     if decision.labels and ctx.github is not None and (kind != "opened" or state is not None):
         # An older issue, or one the bot labeled before (a retried job), may have lost a label to a
         # human whose unlabeled event is not processed yet: the timeline knows. New issues skip the call.
@@ -97,6 +98,10 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind, *, recorded_as:
         )
     _record(event, ctx, issue, recorded_as or kind, prediction, decision, applied)
     return decision
+
+
+def _source(recorded_as: str | None) -> str:
+    return "backfill" if recorded_as == "backfill" else "webhook"
 
 
 def _record_skip(

@@ -126,3 +126,31 @@ def test_no_similar_lookup_when_the_part_is_off(records: Records, github: FakeGi
     assert "Similar" not in comment.body and "issues/5" not in comment.body
     snapshot = triage.payload.issue_snapshot(event(payload(8)))
     assert issue_index.similar_for(context(records), snapshot, config) == ()
+
+
+def test_a_category_label_at_close_is_the_category(records: Records, github: FakeGitHub) -> None:
+    github.add_issue(REPO, 7)
+    triage.on_issues_opened(event(payload(7)), context(records, github))  # the model said hardware
+    closed = payload(7, action="closed", state="closed", closed_at="2026-01-02T00:00:00Z")
+    closed["issue"]["labels"] = [{"name": "pre-trained model"}, {"name": "ptm: environment"}]
+    issue_index.on_issues_closed(event(closed, delivery="d-2"), context(records, github))
+    [row] = load_history(records.engine, REPO)
+    assert (row.ptm, row.category) == (True, "software-environment")
+
+
+def test_an_issue_triage_skips_is_still_remembered(records: Records, github: FakeGitHub) -> None:
+    github.add_issue(REPO, 7, labels=("ptm: usage",))
+    data = payload(7)
+    data["issue"]["labels"] = [{"name": "ptm: model usage"}]
+    decision = triage.triage(event(data), context(records, github), "opened")
+    assert (decision.outcome, decision.why) == ("skipped", "already-categorised")
+    [row] = load_history(records.engine, REPO)
+    assert (row.ptm, row.category) == (True, "model-usage")
+    assert is_indexed(records.engine, REPO, 7) and github.comments(REPO, 7) == []
+
+
+def test_classification_without_labels_or_prediction_is_unknown() -> None:
+    snapshot = triage.payload.issue_snapshot(event(payload(7)))
+    assert issue_index.classification(snapshot, default_config(), None) == (None, None)
+    labeled = replace(snapshot, labels=("Pre-Trained Model",))
+    assert issue_index.classification(labeled, default_config(), None) == (True, None)
