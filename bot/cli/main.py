@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from bot.cli import check_config, dead_letters, manifest, model, replay, report, serve, worker
+from bot.cli import backfill, check_config, dead_letters, manifest, model, replay, report, serve, worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Triage GitHub issues about pre-trained AI models.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (serve, worker, replay, dead_letters, check_config, model, report, manifest):
+    for command in (serve, worker, replay, dead_letters, check_config, model, report, manifest, backfill):
         command.register(subparsers)
     return parser
 

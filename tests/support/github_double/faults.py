@@ -1,8 +1,8 @@
 """Injected faults: what GitHub does on a bad day.
 
 A fault matches a method and an OpenAPI path template (or "*"; method "WRITE" = POST/PUT/PATCH/DELETE),
-fires at most `count` times (None = unlimited) with `probability` drawn from its own seeded generator,
-and is one of:
+lets the first `after` matching requests through, then fires at most `count` times (None = unlimited)
+with `probability` drawn from its own seeded generator, and is one of:
 
 - "error": answer `status` (default 502) with GitHub's error body;
 - "timeout": hold the answer `hold` seconds (longer than the client's timeout), then answer normally;
@@ -41,8 +41,10 @@ class Fault:
     seed: int = 0
     retry_after: int = 60  # seconds, for rate-limit faults
     hold: float = 30.0  # seconds, for timeouts
+    after: int = 0  # matching requests let through before the fault starts firing
     id: int = 0
     fired: int = 0
+    passed: int = 0
     _rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def __post_init__(self) -> None:
@@ -87,7 +89,7 @@ class Faults:
         self.latency = 0.0  # seconds added to every API answer
 
     def add(self, **spec: Any) -> Fault:
-        fault = Fault(**{k: v for k, v in spec.items() if k not in ("id", "fired")})
+        fault = Fault(**{k: v for k, v in spec.items() if k not in ("id", "fired", "passed")})
         with self._lock:
             fault.id = self._next_id
             self._next_id += 1
@@ -109,6 +111,9 @@ class Faults:
                 if fault.count is not None and fault.fired >= fault.count:
                     continue
                 if not fault.matches(method, template):
+                    continue
+                if fault.passed < fault.after:
+                    fault.passed += 1
                     continue
                 if fault.probability < 1.0 and fault._rng.random() >= fault.probability:
                     continue

@@ -117,7 +117,7 @@ def issue(api: str, world: World, r: Repo, i: Issue) -> Json:
         "state_reason": None, "title": i.title, "body": i.body, "user": user(api, i.user),
         "labels": [label(api, r, lb) for name in i.labels if (lb := r.label(name)) is not None],
         "assignee": None, "assignees": [], "milestone": None, "locked": False, "active_lock_reason": None,
-        "comments": comments, "closed_at": None, "created_at": i.created_at, "updated_at": i.updated_at,
+        "comments": comments, "closed_at": i.closed_at, "created_at": i.created_at, "updated_at": i.updated_at,
         "author_association": "NONE",
     }
     if i.pull_request:

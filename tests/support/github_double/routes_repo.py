@@ -49,6 +49,22 @@ def get_repo(call: Call) -> Reply:
     return Reply(200, render.repo(call.api, accessible_repo(call), full=True))
 
 
+@route("GET /repos/{owner}/{repo}/issues")
+def list_issues(call: Call) -> Reply:
+    """Issues and pull requests, as GitHub lists them: `state`, `since` (updated at or after), `sort`
+    (created | updated), `direction`, paginated."""
+    repo = accessible_repo(call)
+    state = call.query.get("state", "open")
+    since = call.query.get("since")
+    items = [i for i in repo.issues if state == "all" or i.state == state]
+    if since:  # the double's timestamps all have GitHub's one format, so they compare as text
+        items = [i for i in items if i.updated_at >= since]
+    sort = "updated_at" if call.query.get("sort") == "updated" else "created_at"
+    items.sort(key=lambda i: (getattr(i, sort), i.number), reverse=call.query.get("direction", "desc") == "desc")
+    page, headers = paginate(call, items)
+    return Reply(200, [render.issue(call.api, call.world, repo, i) for i in page], headers)
+
+
 @route("GET /repos/{owner}/{repo}/issues/{issue_number}")
 def get_issue(call: Call) -> Reply:
     repo = accessible_repo(call)

@@ -50,6 +50,7 @@ class RequestRecord:
     duration_ms: float
     installation_id: int | None
     fault: str | None
+    query: str = ""  # the query string as sent (e.g. which page of a listing)
 
 
 def default_spec() -> ApiSpec:
@@ -106,7 +107,8 @@ class DoubleCore:
         with self._log_lock:
             self.requests.append(RequestRecord(
                 len(self.requests) + 1, method, path, call_info["template"], status, started,
-                round((time.time() - started) * 1000, 3), call_info["installation_id"], call_info["fault"]))
+                round((time.time() - started) * 1000, 3), call_info["installation_id"], call_info["fault"],
+                split.query))
         return status, out_headers, payload
 
     def _api(self, method: str, path: str, query: dict[str, str], headers: Any, body: bytes, api: str,

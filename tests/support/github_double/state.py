@@ -67,6 +67,7 @@ class Issue:
     pull_request: bool = False
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
+    closed_at: str | None = None
 
 
 @dataclass
@@ -225,12 +226,16 @@ class World:
 
     def add_issue(self, repo: Repo, title: str, body: str | None = None, user: str = "octocat",
                   labels: list[str] | None = None, number: int | None = None, state: str = "open",
-                  pull_request: bool = False) -> Issue:
+                  pull_request: bool = False, created_at: str | None = None) -> Issue:
         number = number or max((i.number for i in repo.issues), default=0) + 1
         for name in labels or []:
             if repo.label(name) is None:
                 self.add_label(repo, name)
         issue = Issue(number, self.next_id(), title, body, user, list(labels or []), state, pull_request)
+        if created_at is not None:
+            issue.created_at = issue.updated_at = created_at
+        if state == "closed":
+            issue.closed_at = issue.updated_at
         repo.issues.append(issue)
         return issue
 
