@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from bot.events import Event
 from bot.github.client import AppClientFactory
 from bot.github.label_cache import LabelCache
+from bot.github.pacing import PacingState
 from bot.github.port import GitHubClientFactory, GitHubPort
 from bot.handlers.context import HandlerContext, Predictor
 from bot.handlers.routing import Router, default_router
@@ -31,6 +32,7 @@ from bot.store.config_status import ConfigStatusStore
 from bot.store.decisions import Records
 from bot.store.engine import create_schema, make_engine
 from bot.store.inbox import Inbox, open_inbox
+from bot.store.pacing_state import RedisPacingState, SqlPacingState
 from bot.web.app import create_app
 from bot.web.server import run_gunicorn
 
@@ -114,7 +116,7 @@ def build_runtime(
     engine = engine if engine is not None else make_engine(settings.database_url)
     create_schema(engine)
     if github_factory is None and settings.has_app_credentials:
-        github_factory = AppClientFactory(settings)
+        github_factory = AppClientFactory(settings, pacing=write_pacing(settings, engine))
     if github_factory is None:
         log.warning("no GitHub App credentials: every job is a dry run from the payload alone")
     elif settings.dry_run:
@@ -127,6 +129,14 @@ def build_runtime(
         configs=ConfigLoader(status=ConfigStatusStore(engine)),
         router=router if router is not None else default_router(),
     )
+
+
+def write_pacing(settings: Settings, engine: Engine) -> PacingState:
+    """Where GitHub write pacing lives, shared by every process of an installation: Redis when
+    REDIS_URL is set, else the store."""
+    if settings.redis_url:
+        return RedisPacingState(connect(settings.redis_url))
+    return SqlPacingState(engine)
 
 
 def start_process(settings: Settings) -> None:

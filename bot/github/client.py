@@ -26,7 +26,7 @@ import requests
 from bot.errors import PermanentFailure, RetryLater
 from bot.github.auth import AccessToken, AppCredentialsError, AppJwt, InstallationTokens
 from bot.github.http import PER_PAGE, Answer, Http, RequestPolicy, Unsure, quiet_pygithub
-from bot.github.pacing import WriteLimiter, WriteLimits
+from bot.github.pacing import PacingState, WriteLimiter, WriteLimits
 from bot.github.port import Comment, FileContent, GitHubClientFactory, GitHubPort, LabelEvent
 from bot.settings import Settings
 from classifier.taxonomy import LabelSpec
@@ -54,13 +54,15 @@ class AppClientFactory:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        pacing: PacingState | None = None,
     ) -> None:
+        """`pacing`: where the write windows live (shared by processes); this process's memory if None."""
         if settings.app_id is None or settings.private_key is None:
             raise AppCredentialsError("APP_ID and PRIVATE_KEY are needed to talk to GitHub")
         quiet_pygithub()
         limits = limits or WriteLimits(settings.github_writes_per_minute, settings.github_writes_per_hour)
         policy = policy or RequestPolicy(read_timeout=settings.github_timeout)
-        limiter = WriteLimiter(limits, clock=clock, sleep=sleep)
+        limiter = WriteLimiter(limits, clock=clock, sleep=sleep, state=pacing)
         self._http = Http(settings.github_api_url, limiter, policy, clock, sleep, rng)
         self.tokens = InstallationTokens(
             AppJwt.from_settings(settings.app_id, settings.private_key), self._fetch_token, clock=clock

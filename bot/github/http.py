@@ -156,10 +156,10 @@ class Http:
             if attempt:
                 self.backoff(attempt - 1)
             attempt += 1
-            self.limiter.acquire(key, write=paced and verb != "GET")
             current = token()
             try:
-                answer = self._send(op, verb, url, current, body, headers or {})
+                with self.limiter.sending(key, write=paced and verb != "GET"):
+                    answer = self._send(op, verb, url, current, body, headers or {})
             except requests.RequestException as exc:
                 failure = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
                 if not safe:

@@ -164,3 +164,28 @@ def test_concurrent_writers_never_exceed_the_budget() -> None:
 def test_limits_must_be_positive() -> None:
     with pytest.raises(ValueError):
         WriteLimits(per_minute=0)
+
+
+def test_a_write_in_flight_holds_its_slot_until_a_window_after_its_answer() -> None:
+    clock = FakeClock()
+    limiter = WriteLimiter(WriteLimits(per_minute=1, per_hour=100, max_inline_wait=0, window=10.0),
+                           clock, clock.sleep)
+    with limiter.sending(1, write=True):
+        clock.now += 30  # a slow answer: the window has not started yet
+        with pytest.raises(Throttled) as caught:
+            limiter.acquire(1, write=True)
+        assert caught.value.delay == pytest.approx(10.0)
+    clock.now += 9.9
+    with pytest.raises(Throttled):
+        limiter.acquire(1, write=True)
+    clock.now += 0.1
+    limiter.acquire(1, write=True)
+
+
+def test_reads_take_no_slot() -> None:
+    clock = FakeClock()
+    limiter = WriteLimiter(WriteLimits(per_minute=1, per_hour=100, max_inline_wait=0), clock, clock.sleep)
+    for _ in range(5):
+        with limiter.sending(1, write=False):
+            pass
+    limiter.acquire(1, write=True)

@@ -109,6 +109,12 @@ class DoubleClient:
         fault."""
         return list(self._call("GET", "requests", since=since))
 
+    def most_writes_in_window(self, window: float = 60.0) -> dict[int, int]:
+        """Per installation, the most content-creating requests the double received within any `window`
+        seconds (GitHub's secondary limit counts them per minute)."""
+        counts = self._call("GET", "write-counts", window=window)
+        return {int(k): int(v) for k, v in counts.items()}
+
     def violations(self) -> list[dict[str, Any]]:
         return list(self._call("GET", "violations"))
 

@@ -15,6 +15,7 @@ Plain JSON in and out; `client.DoubleClient` wraps it. Routes (body fields in pa
     POST   /_double/label-events      (repo, issue_number, action: labeled|unlabeled, label, actor)
     PUT    /_double/files             (repo, path, text)   DELETE (repo, path): a commit; returns {sha}
     GET    /_double/requests?since=N  the request log from entry N (0-based)
+    GET    /_double/write-counts?window=S  per installation, most writes received within S seconds
     GET    /_double/violations        DELETE /_double/violations: return them and clear
     GET    /_double/faults            POST: add one (see faults.Fault)   DELETE: remove all, latency 0
     PUT    /_double/latency           (seconds)
@@ -113,6 +114,8 @@ def _dispatch(core: DoubleCore, method: str, path: str, query: dict[str, str], b
             return {"sha": _repo(world, body).commit_file(body["path"], None)}
         case "GET", "requests":
             return core.requests_as_json(int(query.get("since", 0)))
+        case "GET", "write-counts":
+            return {str(k): v for k, v in core.most_writes_in_window(float(query.get("window", 60))).items()}
         case "GET", "violations":
             return core.violations_as_json()
         case "DELETE", "violations":

@@ -203,6 +203,24 @@ class DoubleCore:
                 "X-RateLimit-Reset": str(world.rate_reset), "X-RateLimit-Used": str(RATE_LIMIT - remaining),
                 "X-RateLimit-Resource": "core"}
 
+    def most_writes_in_window(self, window: float = 60.0) -> dict[int, int]:
+        """Per installation, the most content-creating requests (not GET) received within any `window`
+        seconds: what GitHub's secondary limit counts (80 a minute)."""
+        with self._log_lock:
+            times: dict[int, list[float]] = {}
+            for record in self.requests:
+                if record.method != "GET" and record.installation_id is not None:
+                    times.setdefault(record.installation_id, []).append(record.started)
+        most: dict[int, int] = {}
+        for installation, started in times.items():
+            started.sort()
+            first = 0
+            for last, at in enumerate(started):
+                while started[first] <= at - window:
+                    first += 1
+                most[installation] = max(most.get(installation, 0), last - first + 1)
+        return most
+
     def requests_as_json(self, since: int = 0) -> list[dict[str, Any]]:
         with self._log_lock:
             return [asdict(r) for r in self.requests[since:]]
