@@ -47,4 +47,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('PORT', '3000'), timeout=4)"]
 
 # The Procfile's web line; `sh -c` expands its defaults, `exec` makes gunicorn PID 1 so it gets SIGTERM.
-CMD ["sh", "-c", "exec gunicorn --worker-class gthread --workers ${WEB_CONCURRENCY:-2} --threads ${WEB_THREADS:-8} --bind 0.0.0.0:${PORT:-3000} 'bot.wsgi:create()'"]
+CMD ["sh", "-c", "exec gunicorn --config python:bot.web.gunicorn_conf --worker-class gthread --workers ${WEB_CONCURRENCY:-2} --threads ${WEB_THREADS:-8} --bind 0.0.0.0:${PORT:-3000} 'bot.wsgi:create()'"]

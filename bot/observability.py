@@ -1,16 +1,31 @@
-"""Prometheus metrics, defined once. Modules import the metric they update; /metrics renders them all."""
+"""Prometheus metrics, defined once. Modules import the metric they update; /metrics renders them all.
+
+Several gunicorn web processes share their metrics through prometheus-client's multiprocess mode: each
+process writes its values to files in PROMETHEUS_MULTIPROC_DIR (set up by bot/web/gunicorn_conf.py before
+any process imports prometheus-client), and `exposition()` sums them, so one scrape sees every process.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's own switch, read once at its import
 
 DELIVERIES = Counter(
     "ptm_triage_deliveries_total",
     "Webhook deliveries by outcome (accepted, duplicate, ignored, ping, rejected_signature, bad_request, too_large)",
     ["outcome"],
 )
-INBOX_DEPTH = Gauge("ptm_triage_inbox_depth", "Inbox rows waiting or running", ["state"])
-INBOX_OLDEST_AGE = Gauge("ptm_triage_inbox_oldest_age_seconds", "Age of the oldest row not yet done")
+# Set from the store by whichever process renders /metrics: the latest value is the true one.
+INBOX_DEPTH = Gauge(
+    "ptm_triage_inbox_depth", "Inbox rows waiting or running", ["state"], multiprocess_mode="mostrecent"
+)
+INBOX_OLDEST_AGE = Gauge(
+    "ptm_triage_inbox_oldest_age_seconds", "Age of the oldest row not yet done", multiprocess_mode="mostrecent"
+)
 JOB_LATENCY = Histogram(
     "ptm_triage_job_seconds",
     "Time from claiming a job to finishing it",
@@ -27,3 +42,12 @@ DECISIONS = Counter(
     "Triage decisions by outcome (labeled, abstained, skipped) and category",
     ["outcome", "category"],
 )
+
+
+def exposition() -> bytes:
+    """Every metric in Prometheus' text format: summed over all processes in multiprocess mode."""
+    if not os.environ.get(MULTIPROC_DIR_ENV):
+        return generate_latest()
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return generate_latest(registry)

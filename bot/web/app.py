@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, render_template_string
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.handlers.routing import handles as route_handles
-from bot.observability import INBOX_DEPTH, INBOX_OLDEST_AGE
+from bot.observability import INBOX_DEPTH, INBOX_OLDEST_AGE, exposition
 from bot.settings import ConfigurationError, Settings
 from bot.store.config_status import ConfigStatusStore
 from bot.store.inbox import DEAD, Inbox, open_inbox
@@ -89,7 +89,7 @@ def create_app(
             for state, count in stats.counts.items():
                 INBOX_DEPTH.labels(state).set(count)
             INBOX_OLDEST_AGE.set(stats.oldest_age or 0.0)
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(exposition(), mimetype=CONTENT_TYPE_LATEST)
 
     app.register_blueprint(setup_blueprint(settings))  # /setup: register the App (only without credentials)
 
