@@ -1,4 +1,5 @@
-"""Operations subcommands of `ptm-triage` (see bot/cli/main.py): `report`."""
+"""Operations subcommands of `ptm-triage` (see bot/cli/main.py): `report` (labels kept) and
+`report --resolution` (time to close of PTM-related and other issues)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.resolution.plot import ecdf_svg
+from bot.resolution.render import FORMATS, build_report, render
+from bot.resolution.stats import ResolutionReport
 from bot.settings import ConfigurationError, load_settings
 from bot.store.decisions import Records
 from bot.store.engine import make_engine
@@ -30,6 +35,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     report.add_argument("--repo", help="only this repository (owner/name)")
     report.add_argument("--database-url", help="the store to read (default: DATABASE_URL or the local file)")
     report.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    report.add_argument(
+        "--resolution",
+        action="store_true",
+        help="time to close of PTM-related and other issues, and per category: medians with bootstrap "
+        "intervals and Mann-Whitney U tests, from the recorded and backfilled issue history",
+    )
+    report.add_argument("--format", choices=FORMATS, help="with --resolution: text (default), json or html")
+    report.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
+    report.add_argument("--plot", type=Path, help="with --resolution: also write the plot as an SVG file")
     report.set_defaults(run=run_report)
 
 
@@ -42,16 +56,36 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
         except ConfigurationError as exc:
             print(f"ptm-triage report: {exc}", file=sys.stderr)
             return 2
+    if (args.format or args.plot) and not args.resolution:
+        print("ptm-triage report: --format and --plot go with --resolution", file=sys.stderr)
+        return 2
+    resolution: ResolutionReport | None = None
+    rows: list[KeepStats] = []
     engine = make_engine(url)
     try:
         records = Records(engine)
         records.create_schema()  # an empty store reports zeros instead of failing
-        rows = records.keep_report(args.repo)
+        if args.resolution:
+            resolution = build_report(engine, args.repo)
+        else:
+            rows = records.keep_report(args.repo)
     except SQLAlchemyError as exc:
         print(f"ptm-triage report: cannot read the store: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
+    if args.output is not None:
+        with args.output.open("w", encoding="utf-8") as handle:
+            return _write(args, handle, resolution, rows)
+    return _write(args, out, resolution, rows)
+
+
+def _write(args: argparse.Namespace, out: TextIO, resolution: ResolutionReport | None, rows: list[KeepStats]) -> int:
+    if resolution is not None:
+        out.write(render(resolution, "json" if args.json else args.format or "text"))
+        if args.plot is not None:
+            args.plot.write_text(ecdf_svg(resolution), encoding="utf-8")
+        return 0
     if args.json:
         for row in rows:
             out.write(json.dumps({**row.__dict__, "keep_rate": row.keep_rate}) + "\n")
