@@ -33,6 +33,7 @@ from bot.store.decisions import Records
 from bot.store.engine import create_schema, make_engine
 from bot.store.inbox import Inbox, open_inbox
 from bot.store.pacing_state import RedisPacingState, SqlPacingState
+from bot.triage.policy import repository_share
 from bot.web.app import create_app
 from bot.web.server import run_gunicorn
 
@@ -85,6 +86,12 @@ class Runtime:
     def handle(self, event: Event) -> None:
         """Run every handler for the event. Raises what the worker needs to retry or dead-letter it."""
         self.router.dispatch(event, self.context(event))
+
+    def share_estimate(self, repo: str) -> str:
+        """The repository's estimated share of PTM-related issues, which its policy is calibrated to."""
+        share = repository_share(self.predictor, self.records.recent_ptm_scores(repo))
+        basis = "its own issues" if share.settled else "mostly the training mix"
+        return f"{share.share:.0%} PTM-related (from {share.issues} issues: {basis})"
 
     def ready(self) -> bool:
         """Store reachable and model loaded."""
@@ -148,7 +155,7 @@ def start_process(settings: Settings) -> None:
 
 def web_app(settings: Settings) -> Flask:
     """The web app alone, for gunicorn's web workers (`bot.wsgi:create()`); jobs run in `ptm-triage worker`."""
-    return create_app(settings)
+    return create_app(settings, predictor=load_predictor)  # the playground loads the model on first use
 
 
 class Embedded:
@@ -165,14 +172,17 @@ class Embedded:
             sweeper = Sweeper(inbox, make_queue(connect(settings.redis_url)))
             sweeper.start()
             self.stop_callbacks.append(sweeper.stop)
-            return create_app(settings, inbox=inbox)
+            return create_app(settings, inbox=inbox, predictor=load_predictor)
         runtime = build_runtime(settings, engine=inbox.engine)
         pool = WorkerPool(
             inbox, runtime.handle, threads=max(1, settings.worker_threads), lease_seconds=settings.lease_seconds
         )
         pool.start()
         self.stop_callbacks += [lambda: pool.stop(SHUTDOWN_TIMEOUT), runtime.close]
-        return create_app(settings, inbox=inbox, ready=runtime.ready, on_accepted=pool.wake)
+        return create_app(
+            settings, inbox=inbox, ready=runtime.ready, on_accepted=pool.wake, predictor=lambda: runtime.predictor,
+            calibration=runtime.share_estimate,
+        )  # fmt: skip
 
     def stop(self) -> None:
         for callback in self.stop_callbacks:

@@ -6,9 +6,15 @@
 healthz  # Flask views (bot/web/app.py), registered by @app.get
 readyz
 metrics
-status_page
 only_without_credentials  # Flask request hooks (bot/web/setup.py)
 harden
+check_token  # the pages' Flask hooks and views (bot/web/pages.py), registered by decorators
+private
+navigation
+try_it
+config_problem  # read by the templates only (bot/web/templates/)
+config_source
+top_scores
 _.load_config  # gunicorn's BaseApplication hook (bot/web/server.py)
 create  # gunicorn's entry point bot.wsgi:create()
 _.process  # logging.LoggerAdapter hook (bot/logs.py)

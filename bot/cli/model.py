@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from bot.cli.comment_preview import print_comment
 from classifier.dataset import DatasetError
 from classifier.model_store import ModelLoadError
 from classifier.records import annotate, decision_fields, document_from, parse_lines
@@ -33,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     classify.add_argument("--output", metavar="FILE.jsonl", help="where to write results (default: stdout)")
     classify.add_argument("--title", help="classify one issue with this title")
     classify.add_argument("--body", default="", help="the body of the --title issue")
+    classify.add_argument("--comment", action="store_true",
+                          help="with --title: print the comment the bot would post (default configuration)")
     classify.add_argument("--model", metavar="PATH", help="a model directory (default: the bundled model)")
     classify.add_argument("--prevalence", type=_share, metavar="P",
                           help="judge as in a repository whose share of PTM-related issues is P (0 < P < 1; "
@@ -89,6 +92,8 @@ def _write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> None:
 
 
 def run_classify(args: argparse.Namespace) -> int:
+    if args.comment:
+        return print_comment(args)
     if (args.input is None) == (args.title is None):
         return _error("give either --input FILE.jsonl or --title (with --body)", 2)
     taxonomy = load_taxonomy()

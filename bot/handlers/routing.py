@@ -36,6 +36,10 @@ class Router:
     def handles(self, event: str, action: str | None) -> bool:
         return bool(self.handlers_for(event, action))
 
+    def knows(self, event: str) -> bool:
+        """Whether some handler takes `event`, for one action or all."""
+        return any(name == event for name, _ in self._handlers)
+
     def dispatch(self, event: Event, ctx: HandlerContext) -> int:
         """Run every handler for the event; returns how many ran. Re-raises after all have run."""
         handlers = self.handlers_for(event.name, event.action)
@@ -99,3 +103,8 @@ def default_router() -> Router:
 def handles(name: str, action: str | None) -> bool:
     """Whether the app does anything with this event; the web layer answers "ignored" otherwise."""
     return default_router().handles(name, action)
+
+
+def knows_event(name: str) -> bool:
+    """Whether the app handles `name` events at all (for any action)."""
+    return default_router().knows(name)

@@ -2,7 +2,9 @@
 `.github` repository (organisation-wide defaults, as Probot apps do), following `_extends` chains.
 
 Results are cached per repository and revalidated with conditional requests (If-None-Match: a 304 costs
-no rate limit) once `fresh_for` seconds have passed or a push invalidated them. A broken file never
+no rate limit) once `fresh_for` seconds have passed or a push invalidated them. The caches keep the
+`capacity` most recently used repositories (10,000 by default); with a `cache` store the last valid
+configuration and its files' ETags survive a restart, so the first read after it is a 304. A broken file never
 crashes and never silently does the wrong thing: the last valid configuration of that repository (or the
 defaults) stays in use and the result carries the error, for the check run and the status page.
 """
@@ -15,12 +17,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import PermanentFailure, RetryLater
-from bot.github.port import GitHubPort
+from bot.github.port import FileContent, GitHubPort
 from bot.repo_config.model import (
     CONFIG_PATH,
     InvalidConfig,
@@ -30,6 +32,8 @@ from bot.repo_config.model import (
     merge_documents,
     read_document,
 )
+from bot.repo_config.lru import LruDict
+from bot.store.config_cache import CAPACITY, CachedFile, ConfigCacheStore
 from bot.store.config_status import ConfigStatusStore
 from classifier.taxonomy import Taxonomy
 
@@ -42,6 +46,10 @@ DEFAULTS = "defaults"
 FileRef = tuple[str, str]  # (owner/name, path)
 
 
+class FileReader(Protocol):
+    def read_file(self, repo: str, path: str, etag: str | None = None) -> FileContent: ...
+
+
 @dataclass(frozen=True)
 class ConfigResult:
     config: RepoConfig  # always usable: the file's, else the last valid one, else the defaults
@@ -49,6 +57,7 @@ class ConfigResult:
     source: str  # the file(s) read, e.g. "octo/app:.github/ptm-triage.yml", or "defaults"
     errors: tuple[str, ...] = ()
     fallback: str | None = None  # with an error: which configuration is used instead
+    document: dict[str, Any] | None = None  # the merged, valid document `config` was built from
 
 
 @dataclass
@@ -76,15 +85,18 @@ class ConfigLoader:
         status: ConfigStatusStore | None = None,
         fresh_for: float = FRESH_FOR,
         clock: Callable[[], float] = time.monotonic,
+        cache: ConfigCacheStore | None = None,
+        capacity: int = CAPACITY,
     ) -> None:
         self._taxonomy = taxonomy
         self._status = status
+        self._cache = cache
         self._fresh_for = fresh_for
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: dict[str, _Entry] = {}
-        self._files: dict[FileRef, _Cached] = {}
-        self._recorded: dict[str, tuple[bool, str | None, str]] = {}
+        self._entries: LruDict[str, _Entry] = LruDict(capacity)
+        self._files: LruDict[FileRef, _Cached] = LruDict(2 * capacity)  # a repository's own file, its org's
+        self._recorded: dict[str, tuple[bool, str | None, str, bytes | None]] = {}
         self._epoch = 0  # counts invalidations
 
     def load(self, github: GitHubPort | None, repo: str, *, sha: str | None = None) -> ConfigResult:
@@ -96,6 +108,11 @@ class ConfigLoader:
             if entry is not None and self._clock() - entry.checked_at < self._fresh_for and sha is None:
                 return entry.result
             epoch = self._epoch
+        if entry is None and self._cache is not None:
+            restored = self._restore(repo)
+            if restored is not None:
+                with self._lock:
+                    entry = self._entries.setdefault(repo, restored)
         reads: list[tuple[FileRef, str | None, str | None]] = []
         try:
             result = self._resolve(github, repo, reads, entry)
@@ -107,6 +124,7 @@ class ConfigLoader:
         fingerprint = tuple((_label(ref), _digest(text)) for ref, _, text in reads)
         with self._lock:
             entry = self._entries.get(repo)  # another thread may have stored a newer one meanwhile
+            changed = entry is None or entry.fingerprint != fingerprint
             if entry is not None and entry.fingerprint == fingerprint and entry.result.error is None:
                 result = entry.result  # the same files as last time: the same config
             last_valid = result if result.error is None else (entry.last_valid if entry else None)
@@ -115,8 +133,36 @@ class ConfigLoader:
             self._entries[repo] = _Entry(
                 result, tuple(ref for ref, _, _ in reads), fingerprint, checked_at, last_valid
             )
+        if changed and result.error is None:
+            self._persist(repo, reads)
         self._record(repo, result, sha)
         return result
+
+    def _restore(self, repo: str) -> _Entry | None:
+        """The last valid configuration the store kept (e.g. before a restart), rebuilt from its files,
+        whose ETags the next read sends; stale, so that it is revalidated at once."""
+        assert self._cache is not None
+        try:
+            files = self._cache.get(repo)
+        except SQLAlchemyError:
+            log.warning("could not read the cached config of %s", repo, exc_info=True)
+            return None
+        if not files:
+            return None
+        reads: list[tuple[FileRef, str | None, str | None]] = []
+        result = self._resolve(_StoredFiles(files), repo, reads, None)
+        if result.error is not None:
+            return None
+        fingerprint = tuple((_label(ref), _digest(text)) for ref, _, text in reads)
+        return _Entry(result, tuple(ref for ref, _, _ in reads), fingerprint, float("-inf"), result)
+
+    def _persist(self, repo: str, reads: list[tuple[FileRef, str | None, str | None]]) -> None:
+        if self._cache is None:
+            return
+        try:
+            self._cache.put(repo, [CachedFile(ref[0], ref[1], etag, text) for ref, etag, text in reads])
+        except SQLAlchemyError:
+            log.warning("could not store the config of %s", repo, exc_info=True)
 
     def invalidate(self, repo: str) -> None:
         """Forget the freshness of every cached config that read a file of `repo` (its own, or as the
@@ -129,7 +175,7 @@ class ConfigLoader:
 
     def _resolve(
         self,
-        github: GitHubPort,
+        github: FileReader,
         repo: str,
         reads: list[tuple[FileRef, str | None, str | None]],
         entry: _Entry | None,
@@ -143,7 +189,7 @@ class ConfigLoader:
                 chain = [(f"{owner}/.github", CONFIG_PATH)]
                 text = self._read(github, chain[0], reads)
             if text is None:
-                return ConfigResult(default_config(self._taxonomy), None, DEFAULTS)
+                return ConfigResult(default_config(self._taxonomy), None, DEFAULTS, document={})
             documents = [self._document(text, chain[0], own)]
             while "_extends" in documents[-1]:
                 target = str(documents[-1].pop("_extends"))
@@ -165,7 +211,7 @@ class ConfigLoader:
             config = build_config(merged, self._taxonomy)
         except InvalidConfig as exc:
             return self._broken(repo, chain, exc.errors, entry)
-        return ConfigResult(config, None, _source(chain))
+        return ConfigResult(config, None, _source(chain), document=merged)
 
     def _document(self, text: str, ref: FileRef, own: FileRef) -> dict[str, Any]:
         try:
@@ -187,7 +233,7 @@ class ConfigLoader:
         return ConfigResult(config, "\n".join(errors), _source(chain), errors, fallback)
 
     def _read(
-        self, github: GitHubPort, ref: FileRef, reads: list[tuple[FileRef, str | None, str | None]]
+        self, github: FileReader, ref: FileRef, reads: list[tuple[FileRef, str | None, str | None]]
     ) -> str | None:
         """The file's text (None: absent), asking GitHub with the ETag we hold so an unchanged file
         answers 304 and costs no rate limit."""
@@ -212,17 +258,29 @@ class ConfigLoader:
         """Tell the status page when the outcome changed; not on every load (a write per issue)."""
         if self._status is None:
             return
-        state = (result.error is None, result.error, result.source)
+        valid = result.document if result.error is None else None
+        state = (result.error is None, result.error, result.source, _digest(repr(valid)) if valid else None)
         with self._lock:
             if self._recorded.get(repo) == state and sha is None:
                 return
             self._recorded[repo] = state
         try:
-            self._status.record(repo, state[0], result.error, result.source, sha=sha)
+            self._status.record(repo, state[0], result.error, result.source, sha=sha, valid_config=valid)
         except SQLAlchemyError:
             log.warning("could not record the config status of %s", repo, exc_info=True)
             with self._lock:
                 self._recorded.pop(repo, None)
+
+
+class _StoredFiles:
+    """Files as the store kept them, read like GitHub's (a file it did not keep is absent)."""
+
+    def __init__(self, files: tuple[CachedFile, ...]) -> None:
+        self._files = {(f.repo, f.path): f for f in files}
+
+    def read_file(self, repo: str, path: str, etag: str | None = None) -> FileContent:
+        kept = self._files.get((repo, path))
+        return FileContent(kept.text, kept.etag) if kept is not None else FileContent(None, None)
 
 
 def _extends_ref(target: str, owner: str) -> FileRef:

@@ -63,6 +63,9 @@ class Settings:
     github_writes_per_minute: int = 70
     github_writes_per_hour: int = 450
     github_timeout: float = 15.0  # seconds to wait for an answer from the GitHub API
+    # STATUS_TOKEN: when set, the status, decisions and playground pages ask for it (bearer token, or the
+    # password of basic auth); they show repository names and issue titles.
+    status_token: str | None = field(default=None, repr=False)
     secret_file: Path | None = None  # set when the secret came from (or was written to) the local file
     notices: tuple[str, ...] = ()  # things start-up should tell the operator (never secret values)
 
@@ -141,6 +144,7 @@ def load_settings(
         github_writes_per_minute=_int(env, "GITHUB_WRITES_PER_MINUTE", 70, low=1, high=1_000_000),
         github_writes_per_hour=_int(env, "GITHUB_WRITES_PER_HOUR", 450, low=1, high=10_000_000),
         github_timeout=float(_int(env, "GITHUB_TIMEOUT", 15, low=1, high=300)),
+        status_token=_get(env, "STATUS_TOKEN"),
         secret_file=secret_file,
         notices=tuple(notices),
     )

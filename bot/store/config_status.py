@@ -6,8 +6,11 @@ the error messages when it is not, where it came from, and the commit that chang
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, RowMapping, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,8 +44,10 @@ class ConfigStatusStore:
         source: str,
         sha: str | None = None,
         now: datetime | None = None,
+        valid_config: Mapping[str, Any] | None = None,
     ) -> None:
-        values = {
+        """`valid_config`: the document of a valid configuration; the previous one stays otherwise."""
+        values: dict[str, Any] = {
             "ok": ok,
             "error": None if error is None else error[:MAX_ERROR_CHARS],
             "source": source[:500],
@@ -50,6 +55,8 @@ class ConfigStatusStore:
         }
         if sha is not None:
             values["sha"] = sha
+        if ok and valid_config is not None:
+            values["valid_config"] = json.loads(json.dumps(valid_config, default=str))  # plain JSON types
         with self._engine.begin() as conn:
             dialect = conn.dialect.name
             if dialect in ("sqlite", "postgresql"):
@@ -68,6 +75,13 @@ class ConfigStatusStore:
         with self._engine.connect() as conn:
             row = conn.execute(select(config_status).where(config_status.c.repo == repo)).first()
         return None if row is None else _status(row._mapping)
+
+    def last_valid_config(self, repo: str) -> dict[str, Any] | None:
+        """The document of the repository's last valid configuration, if one was read."""
+        query = select(config_status.c.valid_config).where(config_status.c.repo == repo)
+        with self._engine.connect() as conn:
+            value = conn.execute(query).scalar()
+        return value if isinstance(value, dict) else None
 
     def recent(self, limit: int = 50, failing_only: bool = False) -> list[ConfigStatus]:
         """Most recently updated first; `failing_only` for the repositories whose config is broken."""

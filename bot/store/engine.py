@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import DBAPIError
 
+from bot.store.schema_upgrade import add_missing_columns
 from bot.store.tables import metadata
 
 SQLITE_BUSY_TIMEOUT = 30  # seconds a writer waits for another process's transaction
@@ -66,13 +67,14 @@ def make_engine(url: str, **options: Any) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables. Several processes may start at once: losing that race is fine."""
+    """Create missing tables and columns. Several processes may start at once: losing that race is fine."""
     try:
         metadata.create_all(engine)
     except DBAPIError:
         existing = set(inspect(engine).get_table_names())
         if not set(metadata.tables) <= existing:
             raise
+    add_missing_columns(engine)
 
 
 class WriterLock:

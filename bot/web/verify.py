@@ -46,6 +46,11 @@ class TooLarge(IntakeError):
     outcome = "too_large"
 
 
+def well_formed_delivery_id(value: str | None) -> str | None:
+    """The X-GitHub-Delivery value when it has the shape of one (safe to log and show), else None."""
+    return value if value is not None and _DELIVERY.fullmatch(value) else None
+
+
 def sign(secret: str | bytes, body: bytes) -> str:
     """The X-Hub-Signature-256 value GitHub sends for `body`."""
     key = secret.encode("utf-8") if isinstance(secret, str) else secret

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/api/github/webhooks"  # Probot's default
 Handles = Callable[[str, str | None], bool]
+Rejected = Callable[[str, str, str | None], None]  # (outcome, reason, well-formed delivery id or None)
 _READ_CHUNK = 64 * 1024  # bytes per read of a chunked (length-less) body
 _STATUS = {
     200: "200 OK", 202: "202 Accepted", 400: "400 Bad Request", 401: "401 Unauthorized",
@@ -53,13 +54,19 @@ class WebhookEndpoint:
         max_body_bytes: int,
         handles: Handles,
         on_accepted: Callable[[], None] | None = None,
+        knows_event: Callable[[str], bool] | None = None,
+        on_rejected: Rejected | None = None,
     ) -> None:
+        """`knows_event(name)`: whether any handler takes this event (an unknown one is a setup problem,
+        e.g. the App subscribes to more than app.yml asks for); `on_rejected` hears of every refusal."""
         self._fallback = fallback
         self._commit = commit
         self._secret = secret
         self._max_body = max_body_bytes
         self._handles = handles
         self._on_accepted = on_accepted
+        self._knows_event = knows_event
+        self._on_rejected = on_rejected
         self._counters = {outcome: DELIVERIES.labels(outcome) for outcome in _OUTCOMES}
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -88,12 +95,15 @@ class WebhookEndpoint:
             )
         except intake.IntakeError as exc:
             self._counters[exc.outcome].inc()
+            self._refused(environ, exc.outcome, str(exc))
             return exc.status, _answer("rejected", str(exc))
         if envelope.name == "ping":
             self._counters["ping"].inc()
             return 200, _answer("pong")
         if not self._handles(envelope.name, envelope.action):
             self._counters["ignored"].inc()
+            if self._knows_event is not None and not self._knows_event(envelope.name):
+                self._refused(environ, "unknown_event", f"no handler for {envelope.name} events")
             return 200, _answer("ignored")
         try:
             outcome = self._commit.accept(envelope)
@@ -107,6 +117,18 @@ class WebhookEndpoint:
         if self._on_accepted is not None:
             self._on_accepted()
         return 202, _answer("accepted")
+
+
+    def _refused(self, environ: WSGIEnvironment, outcome: str, reason: str) -> None:
+        """Log a refusal (never the body or the signature) and pass it on to the status page."""
+        delivery_id = intake.well_formed_delivery_id(environ.get("HTTP_X_GITHUB_DELIVERY"))
+        log.warning(
+            "webhook request refused (%s): %s; delivery %s",
+            outcome, reason, delivery_id or "without a well-formed X-GitHub-Delivery",
+            extra={"delivery_id": delivery_id or "-"},
+        )
+        if self._on_rejected is not None:
+            self._on_rejected(outcome, reason, delivery_id)
 
 
 def read_body(environ: WSGIEnvironment, limit: int) -> bytes:
