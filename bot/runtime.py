@@ -28,6 +28,7 @@ from bot.jobs.worker import WorkerPool, run_job, wait_for_signal, worker_name
 from bot.logs import configure_logging, job_logger
 from bot.repo_config.loader import ConfigLoader
 from bot.settings import Settings
+from bot.store.config_cache import ConfigCacheStore
 from bot.store.config_status import ConfigStatusStore
 from bot.store.decisions import Records
 from bot.store.engine import create_schema, make_engine
@@ -133,7 +134,7 @@ def build_runtime(
         engine=engine,
         predictor=predictor if predictor is not None else load_predictor(),
         github_factory=github_factory,
-        configs=ConfigLoader(status=ConfigStatusStore(engine)),
+        configs=ConfigLoader(status=ConfigStatusStore(engine), cache=ConfigCacheStore(engine)),
         router=router if router is not None else default_router(),
     )
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import PermanentFailure, RetryLater
 from bot.github.port import FileContent, GitHubPort
+from bot.repo_config.lru import LruDict
 from bot.repo_config.model import (
     CONFIG_PATH,
     InvalidConfig,
@@ -32,7 +33,6 @@ from bot.repo_config.model import (
     merge_documents,
     read_document,
 )
-from bot.repo_config.lru import LruDict
 from bot.store.config_cache import CAPACITY, CachedFile, ConfigCacheStore
 from bot.store.config_status import ConfigStatusStore
 from classifier.taxonomy import Taxonomy

@@ -252,3 +252,16 @@ pacing_state = Table(
     Column("document", Text, nullable=False),
     Column("updated_at", Float, nullable=False),  # epoch seconds
 )
+
+# -- the last valid configuration of each repository, kept across restarts (bot.store.config_cache) -----
+# One row per repository: the files its last valid configuration was read from (repository, path, ETag,
+# text), so that a restarted process revalidates with conditional requests (304) and keeps a valid
+# configuration when the file has broken meanwhile. Least recently used rows go beyond the capacity.
+config_cache = Table(
+    "config_cache",
+    metadata,
+    Column("repo", String(200), primary_key=True),
+    Column("files", Text, nullable=False),  # JSON: [[repository, path, etag, text], ...]
+    Column("used_at", Float, nullable=False),  # epoch seconds of the last load that consulted it
+    Index("ix_config_cache_used_at", "used_at"),
+)
