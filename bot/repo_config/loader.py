@@ -96,7 +96,7 @@ class ConfigLoader:
         self._lock = threading.Lock()
         self._entries: LruDict[str, _Entry] = LruDict(capacity)
         self._files: LruDict[FileRef, _Cached] = LruDict(2 * capacity)  # a repository's own file, its org's
-        self._recorded: dict[str, tuple[bool, str | None, str, bytes | None]] = {}
+        self._recorded: LruDict[str, tuple[bool, str | None, str, bytes | None]] = LruDict(capacity)
         self._epoch = 0  # counts invalidations
 
     def load(self, github: GitHubPort | None, repo: str, *, sha: str | None = None) -> ConfigResult:
