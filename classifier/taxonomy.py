@@ -44,8 +44,7 @@ class Category:
     description: str
     label: LabelSpec
     docs: tuple[DocLink, ...]
-    needs: tuple[str, ...]  # what a maintainer will ask the reporter for
-    checklist: tuple[ChecklistItem, ...] = ()  # the same, per detectable piece of information
+    checklist: tuple[ChecklistItem, ...] = ()  # what a maintainer needs to know, per detectable piece
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,6 @@ def parse_taxonomy(raw: dict[str, object]) -> Taxonomy:
                 description=item["description"],
                 label=_label(item["label"], item["description"]),
                 docs=tuple(DocLink(d["title"], d["url"]) for d in item["docs"]),
-                needs=tuple(item["needs"]),
                 checklist=tuple(ChecklistItem(c["field"], c["ask"]) for c in item.get("checklist", ())),
             )
         )

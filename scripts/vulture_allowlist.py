@@ -18,6 +18,7 @@ top_scores
 _.load_config  # gunicorn's BaseApplication hook (bot/web/server.py)
 create  # gunicorn's entry point bot.wsgi:create()
 _.process  # logging.LoggerAdapter hook (bot/logs.py)
+resolution_svg  # the time-to-close plot for the status page (bot/resolution/render.py), until the page shows it
 _conforms  # type-checking only: the GitHub client implements the ports (bot/github/client.py)
 created_at  # fields of GitHub's issue and timeline event, kept with the snapshot (bot/github/port.py)
 # PyGithub hooks overridden by name (bot/github/http.py)
@@ -28,6 +29,9 @@ _._Requester__recordRequestTime
 read_issues  # classifier/dataset.py
 PolicyScorer  # classifier/evaluate.py
 missing_information  # classifier/evidence.py
+set_state  # classifier/similar.py: the bot stores one row per issue and rebuilds the index from it
+to_data
+from_data
 notes  # classifier/features.py
 ptm_recall  # classifier/policy.py
 category_coverage

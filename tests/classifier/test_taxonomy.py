@@ -19,7 +19,7 @@ def test_label_colors_are_six_hex_digits_and_docs_are_https() -> None:
         assert re.fullmatch(r"[0-9a-fA-F]{6}", label.color), label
         assert 0 < len(label.name) <= 50
     for category in taxonomy.categories:
-        assert category.docs and category.needs
+        assert category.docs and category.checklist
         for doc in category.docs:
             assert doc.url.startswith("https://"), doc
 
