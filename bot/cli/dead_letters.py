@@ -57,6 +57,21 @@ def _dead_retry(args: argparse.Namespace) -> int:
     settings = settings_or_none(require_app=False, require_secret=False)
     if settings is None:
         return 1
-    count = open_inbox(settings.database_url).requeue(None if args.all else args.ids)
+    inbox = open_inbox(settings.database_url)
+    ids: list[str] | None = None
+    problems = []
+    if not args.all:
+        ids = []
+        for delivery_id in dict.fromkeys(args.ids):
+            found = inbox.get(delivery_id)
+            if found is None:
+                problems.append(f"no delivery {delivery_id} in the inbox")
+            elif found.state != "dead":
+                problems.append(f"delivery {delivery_id} is not a dead letter (it is {found.state})")
+            else:
+                ids.append(delivery_id)
+    count = inbox.requeue(ids) if ids is None or ids else 0
+    for problem in problems:
+        print(f"ptm-triage: {problem}; `ptm-triage dead-letters list` shows the dead letters", file=sys.stderr)
     print(f"Queued {count} dead letter(s) again.")
-    return 0 if count or args.all else 1
+    return 1 if problems else 0

@@ -45,4 +45,8 @@ def print_manifest(args: argparse.Namespace) -> int:
         print(f"ptm-triage manifest: {exc}", file=sys.stderr)
         return 2
     print(manifest_json(manifest))
+    if base is None:
+        print("ptm-triage manifest: warning: no --base-url, so the URLs above (webhook, setup redirect, home "
+              "page) are app.yml's placeholders; pass --base-url https://YOUR-HOST (the address GitHub can "
+              "reach this deployment at) to fill them in", file=sys.stderr)
     return 0

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from bot.cli.comment_preview import print_comment
+from bot.cli.train_data import check_training_data
 from classifier.dataset import DatasetError
 from classifier.model_store import ModelLoadError
 from classifier.records import annotate, decision_fields, document_from, parse_lines
@@ -144,6 +145,9 @@ def run_train(args: argparse.Namespace) -> int:
     from classifier.build import build
 
     output = Path(args.output)
+    problem = check_training_data(args.data, args.cv)
+    if problem is not None:
+        return _error(problem)
     try:
         result = build(args.data, output, folds=args.cv, ablation=args.ablation, progress=_progress)
     except DatasetError as exc:

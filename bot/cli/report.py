@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from sqlalchemy import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.resolution.plot import ecdf_svg
@@ -18,7 +19,7 @@ from bot.resolution.stats import ResolutionReport
 from bot.settings import ConfigurationError, load_settings
 from bot.store.decisions import Records
 from bot.store.engine import make_engine
-from bot.store.keep_report import KeepStats
+from bot.store.keep_report import KeepStats, known_repositories
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -65,6 +66,12 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
     try:
         records = Records(engine)
         records.create_schema()  # an empty store reports zeros instead of failing
+        if args.repo is not None:
+            known = known_repositories(engine)
+            args.repo = next((name for name in known if name.casefold() == args.repo.casefold()), None) or args.repo
+            if args.repo not in known:
+                print(f"ptm-triage report: {_unknown(args.repo, known, url)}", file=sys.stderr)
+                return 1
         if args.resolution:
             resolution = build_report(engine, args.repo)
         else:
@@ -78,6 +85,14 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
         with args.output.open("w", encoding="utf-8") as handle:
             return _write(args, handle, resolution, rows)
     return _write(args, out, resolution, rows)
+
+
+def _unknown(repo: str, known: list[str], url: str) -> str:
+    """What to say of a repository the store has never seen."""
+    store = make_url(url).render_as_string(hide_password=True)
+    listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+    hint = f"it knows {listed}" if known else "it is empty: is this the store the bot writes to (DATABASE_URL)?"
+    return f"{repo} is unknown to the store {store}: no decision or issue of it is recorded; {hint}"
 
 
 def _write(args: argparse.Namespace, out: TextIO, resolution: ResolutionReport | None, rows: list[KeepStats]) -> int:

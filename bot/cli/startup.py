@@ -6,6 +6,7 @@ import sys
 
 from bot import runtime
 from bot.settings import ConfigurationError, Settings, load_settings
+from bot.store.preflight import database_problem
 
 
 def settings_or_none(
@@ -16,11 +17,22 @@ def settings_or_none(
     except ConfigurationError as exc:
         print(f"ptm-triage: configuration error: {exc}", file=sys.stderr)
         return None
+    except OSError as exc:  # the secret or credentials file beside the SQLite database
+        print(f"ptm-triage: cannot use {exc.filename or 'the directory of the database'} "
+              f"({exc.strerror or exc}): check the path in DATABASE_URL, or set it to a writable place",
+              file=sys.stderr)
+        return None
 
 
 def start(**requirements: bool) -> Settings | None:
-    """Settings for a long-running process, with logging set up and start-up notices logged."""
+    """Settings for a long-running process whose store answers, with logging set up and start-up notices
+    logged. None (after saying what to fix) when it cannot start."""
     settings = settings_or_none(**requirements)
-    if settings is not None:
-        runtime.start_process(settings)
+    if settings is None:
+        return None
+    problem = database_problem(settings.database_url)
+    if problem is not None:
+        print(f"ptm-triage: {problem}", file=sys.stderr)
+        return None
+    runtime.start_process(settings)
     return settings

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, union
 
-from bot.store.tables import feedback, label_removals, triaged_issues
+from bot.store.tables import decisions, feedback, issue_history, label_removals, triaged_issues
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,10 @@ def keep_report(engine: Engine, repo: str | None = None) -> list[KeepStats]:
 
 def _zero_counts() -> dict[str, int]:
     return {"applied": 0, "kept": 0, "confirmed": 0, "corrected": 0, "rejected": 0}
+
+
+def known_repositories(engine: Engine) -> list[str]:
+    """Every repository the store holds a decision or an issue of, sorted."""
+    query = union(select(decisions.c.repo), select(issue_history.c.repo))
+    with engine.connect() as conn:
+        return sorted(str(repo) for repo in conn.execute(query).scalars())
