@@ -130,7 +130,8 @@ def issues_payload(action: str, repo: str, installation_id: int, number: int, ti
     payload["repository"]["default_branch"] = "main"
     payload["installation"] = {"id": installation_id, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="}
     issue = payload["issue"]
-    issue.update(number=number, title=title, body=body, state="open", comments=0)
+    issue.update(number=number, title=title, body=body, state="open", comments=0,
+                 html_url=f"https://github.com/{repo}/issues/{number}")
     issue.pop("pull_request", None)
     issue["user"] = {**issue["user"], "login": user, "type": "User"}
     issue["labels"] = [{**(issue["labels"][0] if issue.get("labels") else {}), "name": n} for n in labels]
