@@ -26,11 +26,13 @@ class StreamProgress:
         self.page = 0
         self.last_page: int | None = None
         self.total: int | None = None  # estimated from the listing's page count
-        self.outcomes: Counter[str] = Counter()
+        self.outcomes: Counter[str] = Counter()  # of this run
+        self.resumed = False
         self._drawn = False
 
     def started(self, cursor: RunCursor, already: int) -> None:
         self.done = already
+        self.resumed = already > 0
         what = f"{cursor.repo} ({cursor.mode}, {cursor.state} issues{f' since {cursor.since}' if cursor.since else ''})"
         if already or cursor.next_page > 1:
             self._line(f"backfill {what}: resuming at page {cursor.next_page}, {already} issues already decided")
@@ -70,7 +72,8 @@ class StreamProgress:
         self.stream.flush()
 
     def _counts(self) -> str:
-        return ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none yet"
+        counts = ", ".join(f"{name} {count}" for name, count in sorted(self.outcomes.items())) or "none yet"
+        return f"this run: {counts}" if self.resumed else counts
 
     def _draw(self) -> None:
         if not self.tty:

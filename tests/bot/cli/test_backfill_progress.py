@@ -45,6 +45,6 @@ def test_plain_output_is_a_line_per_page_and_per_50_issues() -> None:
     assert stream.getvalue().splitlines() == [
         "backfill o/r (apply, all issues since 2024-01-01T00:00:00Z): resuming at page 2, 100 issues already decided",
         "page 2/3: 100 issues",
-        "150 issues decided (skipped 50)",
-        "160 issues decided (skipped 60)",
+        "150 issues decided (this run: skipped 50)",
+        "160 issues decided (this run: skipped 60)",
     ]
