@@ -17,6 +17,8 @@ from bot.store.similar import IndexedIssue, SimilarLink
 from bot.triage import payload
 from classifier.schema import Prediction
 
+LIKELY = 0.5  # a calibrated PTM probability from which "PTM-related" is the more likely answer
+
 
 def _answered(event: Event, ctx: HandlerContext, issue: IssueSnapshot) -> bool:
     """Closed after a reply from someone other than the bot (the comment count includes the bot's)."""
@@ -44,13 +46,16 @@ def classification(
     issue: IssueSnapshot, config: RepoConfig, prediction: Prediction | None
 ) -> tuple[bool | None, str | None]:
     """(PTM-related?, category) for the history: a category label on the issue (a maintainer's, or the
-    bot's that nobody removed) says it best; else the model's view; (None, None) when nothing is known."""
+    bot's that nobody removed) says it best; else the model's most likely answer (not the stricter bar the
+    labels must clear: counting issues, a likely one is a better guess than "other"); (None, None) when
+    nothing is known."""
     labels = {name.casefold() for name in issue.labels}
     for slug in config.categories:
         if config.label_for(slug).casefold() in labels:
             return True, slug
     if prediction is not None:
-        return prediction.ptm_related, prediction.category
+        likely = prediction.ptm_score >= LIKELY
+        return likely, prediction.top_category if likely and prediction.category_scores else None
     ptm_label = config.ptm_label_name
     if ptm_label is not None and ptm_label.casefold() in labels:
         return True, None

@@ -10,7 +10,7 @@ from bot.repo_config.model import CommentConfig, default_config
 from bot.store.decisions import Records
 from bot.store.issue_history import load_history
 from bot.store.similar import find_similar, index_issue, is_indexed
-from tests.bot.handlers.factories import REPO, StaticConfigs, context, event, issue_payload
+from tests.bot.handlers.factories import REPO, StaticConfigs, context, event, issue_payload, prediction
 from tests.bot.store.test_similar import TOPICS, issue
 from tests.support.fake_github import FakeGitHub
 
@@ -154,3 +154,12 @@ def test_classification_without_labels_or_prediction_is_unknown() -> None:
     assert issue_index.classification(snapshot, default_config(), None) == (None, None)
     labeled = replace(snapshot, labels=("Pre-Trained Model",))
     assert issue_index.classification(labeled, default_config(), None) == (True, None)
+
+
+def test_the_history_counts_the_models_likely_answer_not_the_label_bar() -> None:
+    snapshot = triage.payload.issue_snapshot(event(payload(7)))
+    unsure = prediction(ptm=0.7, ptm_threshold=0.9, category="model-usage", score=0.5)
+    assert not unsure.ptm_related  # no label...
+    assert issue_index.classification(snapshot, default_config(), unsure) == (True, "model-usage")  # ...but PTM
+    unlikely = prediction(ptm=0.3, ptm_threshold=0.9)
+    assert issue_index.classification(snapshot, default_config(), unlikely) == (False, None)
