@@ -29,7 +29,6 @@ class RejectionRecorder:
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str], Rejection] = {}
         self._timer: threading.Timer | None = None
-        self._last_write = float("-inf")
 
     def note(self, outcome: str, reason: str, delivery_id: str | None) -> None:
         """Queue one refusal (`delivery_id` only when well-formed); written within WINDOW seconds."""
@@ -39,9 +38,8 @@ class RejectionRecorder:
             count = earlier.count + 1 if earlier else 1
             keep_id = delivery_id or (earlier.delivery_id if earlier else None)
             self._pending[(outcome, reason)] = Rejection(outcome, reason, keep_id, count, now)
-            if self._timer is None:
-                delay = max(0.0, self._last_write + WINDOW - now)
-                self._timer = threading.Timer(delay, self.flush)
+            if self._timer is None:  # the first refusal of a window: write the window's in WINDOW seconds
+                self._timer = threading.Timer(WINDOW, self.flush)
                 self._timer.daemon = True
                 self._timer.start()
 
@@ -51,7 +49,6 @@ class RejectionRecorder:
             batch = list(self._pending.values())
             self._pending.clear()
             self._timer = None
-            self._last_write = self._clock()
         try:
             self._store().record(batch)
         except SQLAlchemyError:
