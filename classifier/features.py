@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -84,7 +84,7 @@ class Vectorizer(Protocol):
 
 @dataclass
 class FeatureSpace:
-    """Fitted vectorizers and how their blocks are combined. Picklable; fitted once by fit()."""
+    """Fitted vectorizers and how their blocks are combined; fitted once by fit(), stored as plain data."""
 
     config: ModelConfig
     blocks: list[tuple[str, str, Vectorizer, float]] = field(default_factory=list)
@@ -114,6 +114,22 @@ class FeatureSpace:
         matrices = [vectorizer.transform(_column(texts, where)) * weight
                     for _, where, vectorizer, weight in self.blocks]
         return sp.hstack(matrices, format="csr", dtype=np.float32)
+
+    def state(self) -> dict[str, Any]:
+        """The fitted blocks as plain data (see classifier/model_store.py)."""
+        return {"blocks": [{"name": name, "field": where, "weight": float(weight),
+                            "kind": "chars" if isinstance(vectorizer, CharNgramVectorizer) else "words",
+                            "vectorizer": vectorizer.state()}  # type: ignore[attr-defined]
+                           for name, where, vectorizer, weight in self.blocks]}
+
+    @classmethod
+    def from_state(cls, config: ModelConfig, state: dict[str, Any]) -> FeatureSpace:
+        space = cls(config)
+        for block in state["blocks"]:
+            kind = CharNgramVectorizer if block["kind"] == "chars" else WordNgramVectorizer
+            space.blocks.append((str(block["name"]), str(block["field"]), kind.from_state(block["vectorizer"]),
+                                 float(block["weight"])))
+        return space
 
     def feature_names(self) -> list[str]:
         """Readable names for explanations; char n-grams and concept tokens get an empty name (not shown)."""

@@ -7,7 +7,8 @@ probabilities (Platt scaling for PTM, temperature scaling for the category softm
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,28 @@ class TwoStageModel:
     curve: ScoreCurve | None = None  # out-of-fold score histograms on natural issues, for the policy
     feature_names: list[str] = field(default_factory=list)
 
+    def state(self) -> dict[str, Any]:
+        """Everything the model is, as plain data: numpy arrays, lists, numbers and strings only."""
+        return {
+            "config": _plain(asdict(self.config)), "features": self.features.state(), "slugs": list(self.slugs),
+            "weights": self.weights, "intercepts": self.intercepts, "calibration": asdict(self.calibration),
+            "thresholds": asdict(self.thresholds), "model_version": self.model_version,
+            "feature_names": list(self.feature_names),
+            "curve": None if self.curve is None else self.curve.as_dict(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TwoStageModel:
+        config = ModelConfig(**{key: _tuples(value) for key, value in state["config"].items()})
+        curve = state.get("curve")
+        return cls(config=config, features=FeatureSpace.from_state(config, state["features"]),
+                   slugs=tuple(state["slugs"]), weights=np.ascontiguousarray(state["weights"], dtype=np.float32),
+                   intercepts=np.asarray(state["intercepts"], dtype=np.float32),
+                   calibration=Calibration(**state["calibration"]), thresholds=Thresholds(**state["thresholds"]),
+                   model_version=str(state["model_version"]),
+                   feature_names=[str(name) for name in state["feature_names"]],
+                   curve=None if curve is None else ScoreCurve.from_dict(curve))
+
     def feature_matrix(self, docs: Sequence[Document]) -> sp.csr_matrix:
         return self.features.transform([prepare(doc, self.config) for doc in docs])
 
@@ -59,6 +82,20 @@ class TwoStageModel:
 
     def predict_proba(self, docs: Sequence[Document]) -> tuple[FloatArray, FloatArray]:
         return self.probabilities(self.raw_scores(docs))
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, recursively: the stored config holds builtin containers only."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    """Lists back to tuples, as ModelConfig declares them."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def sigmoid(z: FloatArray) -> FloatArray:

@@ -2,8 +2,8 @@
 
 Unpickling runs code, so a model is loaded only from a trusted place (a regular file owned by this user or
 root, in a directory no one else can write to, under an allowed root when one is given) and only when its
-sha256 matches the sidecar. A model pickled by another scikit-learn minor version is refused too:
-scikit-learn does not promise that such pickles behave the same.
+sha256 matches the sidecar. The artifact holds plain data only (numpy arrays, lists, numbers and strings, see
+TwoStageModel.state()), so loading it depends on no module path and no scikit-learn version.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from classifier.model import TwoStageModel
 
 ARTIFACT_NAME = "model.joblib"
 SIDECAR_NAME = "model.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the artifact holds plain data only (TwoStageModel.state())
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024  # far above the shipped model; refuses absurd files before hashing
 
 
@@ -62,13 +62,14 @@ def save(model: TwoStageModel, directory: Path | str, *, taxonomy_version: str, 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACT_NAME
-    joblib.dump(model, artifact, compress=3)
+    joblib.dump({"format_version": FORMAT_VERSION, **model.state()}, artifact, compress=3)
     metadata = ModelMetadata(
         model_version=model.model_version,
         taxonomy_version=taxonomy_version,
         sklearn_version=sklearn.__version__,
         sha256=_sha256(artifact),
-        created=(created or datetime.now(UTC)).replace(microsecond=0).isoformat(),
+        # Only when given: the same training must write the same sidecar, byte for byte.
+        created="" if created is None else created.replace(microsecond=0).isoformat(),
         data_digest=data_digest,
         thresholds={"ptm": model.thresholds.ptm, "category": model.thresholds.category},
         metrics=dict(metrics),
@@ -112,10 +113,6 @@ def read_metadata(directory: Path | str) -> ModelMetadata:
         raise ModelLoadError(f"{sidecar_path}: missing field {exc}") from exc
 
 
-def _minor(version: str) -> tuple[str, ...]:
-    return tuple(version.split(".")[:2])
-
-
 def load(location: Path | str, *, trusted_roots: Sequence[Path] | None = None) -> tuple[TwoStageModel, ModelMetadata]:
     """Load a model directory (or its model.joblib): trust, checksum and version checks, then unpickle."""
     location = Path(location)
@@ -127,11 +124,6 @@ def load(location: Path | str, *, trusted_roots: Sequence[Path] | None = None) -
         raise ModelLoadError(f"no model at {directory} (expected {ARTIFACT_NAME} and {SIDECAR_NAME})")
     _check_trusted(artifact, trusted_roots)
     metadata = read_metadata(directory)
-    if _minor(metadata.sklearn_version) != _minor(sklearn.__version__):
-        raise ModelLoadError(
-            f"model at {directory} was trained with scikit-learn {metadata.sklearn_version}, this environment "
-            f"has {sklearn.__version__}: install scikit-learn=={'.'.join(_minor(metadata.sklearn_version))}.* "
-            f"or retrain with `ptm-triage train`")
     if artifact.stat().st_size > MAX_ARTIFACT_BYTES:
         raise ModelLoadError(f"refusing to load {artifact}: larger than {MAX_ARTIFACT_BYTES} bytes")
     data = artifact.read_bytes()  # hashed and unpickled from the same bytes: no swap in between
@@ -139,7 +131,11 @@ def load(location: Path | str, *, trusted_roots: Sequence[Path] | None = None) -
     if actual != metadata.sha256:
         raise ModelLoadError(f"checksum mismatch for {artifact}: expected sha256 {metadata.sha256[:16]}…, "
                              f"got {actual[:16]}…; the file is corrupt or was replaced: refusing to load it")
-    model = joblib.load(io.BytesIO(data))
-    if not isinstance(model, TwoStageModel):
-        raise ModelLoadError(f"{artifact} does not hold a ptm-triage model")
-    return model, metadata
+    state = joblib.load(io.BytesIO(data))
+    if not isinstance(state, dict) or state.get("format_version") != FORMAT_VERSION:
+        raise ModelLoadError(f"{artifact} does not hold a ptm-triage model of format {FORMAT_VERSION}: "
+                             "retrain it with `ptm-triage train`")
+    try:
+        return TwoStageModel.from_state(state), metadata
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{artifact}: incomplete model data ({exc}): retrain it with `ptm-triage train`") from exc

@@ -81,7 +81,7 @@ class ScoreCurve:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"base_share": round(self.base_share, 6), "ptm_positive": list(self.ptm_positive),
+        return {"base_share": self.base_share, "ptm_positive": list(self.ptm_positive),
                 "ptm_negative": list(self.ptm_negative), "category_right": list(self.category_right),
                 "category_wrong": list(self.category_wrong)}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
@@ -22,7 +23,39 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 _CACHE_LIMIT = 200_000  # distinct words remembered; replaced by an empty cache when full
 
 
-def _tfidf(inner: TfidfVectorizer, doc_of: npt.NDArray[np.int64], columns: npt.NDArray[np.int32],
+@dataclass(frozen=True)
+class TfidfState:
+    """What transforming needs of a fitted TfidfVectorizer, as plain data (same attribute names)."""
+
+    vocabulary_: dict[str, int]
+    idf_: npt.NDArray[np.float32]
+    ngram_range: tuple[int, int]
+    sublinear_tf: bool
+    token_pattern: str | None = None
+
+    @classmethod
+    def of(cls, fitted: TfidfVectorizer) -> TfidfState:
+        vocabulary = {str(term): int(index) for term, index in sorted(fitted.vocabulary_.items(),
+                                                                       key=lambda item: item[1])}
+        return cls(vocabulary, np.asarray(fitted.idf_, dtype=np.float32), tuple(fitted.ngram_range),
+                   bool(fitted.sublinear_tf), fitted.token_pattern if fitted.analyzer == "word" else None)
+
+    def get_feature_names_out(self) -> npt.NDArray[np.str_]:
+        return np.asarray(list(self.vocabulary_), dtype=object)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"terms": list(self.vocabulary_), "idf": self.idf_, "ngram_range": list(self.ngram_range),
+                "sublinear_tf": self.sublinear_tf, "token_pattern": self.token_pattern}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TfidfState:
+        terms = [str(term) for term in data["terms"]]
+        low, high = (int(n) for n in data["ngram_range"])
+        return cls({term: i for i, term in enumerate(terms)}, np.asarray(data["idf"], dtype=np.float32),
+                   (low, high), bool(data["sublinear_tf"]), data["token_pattern"])
+
+
+def _tfidf(inner: TfidfState, doc_of: npt.NDArray[np.int64], columns: npt.NDArray[np.int32],
            counts: npt.NDArray[np.float32], n_docs: int) -> sp.csr_matrix:
     """The TF-IDF matrix from (document, feature, count) triples, as `inner.transform` would compute it."""
     n_features = len(inner.idf_)
@@ -41,25 +74,26 @@ def _tfidf(inner: TfidfVectorizer, doc_of: npt.NDArray[np.int64], columns: npt.N
 
 
 class _Fast:
-    """Shared fit and pickling: the fitted scikit-learn vectorizer is the whole state."""
+    """Shared fit and state: scikit-learn fits, then only plain data (TfidfState) is kept."""
 
-    inner: TfidfVectorizer
+    inner: TfidfVectorizer | TfidfState
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        assert isinstance(self.inner, TfidfVectorizer), "already fitted"
         matrix = self.inner.fit_transform(texts)
-        self.inner.stop_words_ = None  # the pruned vocabulary: large, and not needed to transform
-        self.inner.__dict__.pop("_stop_words_id", None)  # a memory address: would make artifacts differ
+        self.inner = TfidfState.of(self.inner)
         self._reset()
         return matrix
 
     def get_feature_names_out(self) -> npt.NDArray[np.str_]:
         return np.asarray(self.inner.get_feature_names_out())
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"inner": self.inner}
+    def state(self) -> dict[str, Any]:
+        assert isinstance(self.inner, TfidfState), "not fitted"
+        return self.inner.as_dict()
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.inner = state["inner"]
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.inner = TfidfState.from_dict(state)
         self._reset()
 
     def _reset(self) -> None:
@@ -68,6 +102,12 @@ class _Fast:
 
 class CharNgramVectorizer(_Fast):
     """TF-IDF over char_wb n-grams, transformed word by word with a cache."""
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> CharNgramVectorizer:
+        vectorizer = cls.__new__(cls)
+        vectorizer._restore(state)
+        return vectorizer
 
     def __init__(self, ngram_range: tuple[int, int], min_df: int, max_features: int, sublinear_tf: bool) -> None:
         self.inner = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range, min_df=min_df,
@@ -124,6 +164,12 @@ class WordNgramVectorizer(_Fast):
     id pairs) instead of building and hashing a joined string per pair.
     """
 
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> WordNgramVectorizer:
+        vectorizer = cls.__new__(cls)
+        vectorizer._restore(state)
+        return vectorizer
+
     def __init__(self, token_pattern: str, ngram_range: tuple[int, int], min_df: int, max_features: int,
                  sublinear_tf: bool) -> None:
         if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
@@ -153,7 +199,9 @@ class WordNgramVectorizer(_Fast):
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         low, high = self.inner.ngram_range
-        tokenize = re.compile(self.inner.token_pattern).findall
+        pattern = self.inner.token_pattern
+        assert isinstance(pattern, str), "a word vectorizer has a token pattern"
+        tokenize = re.compile(pattern).findall
         unknown = len(self._tokens)
         lookup = self._tokens.get
         ids: list[int] = []

@@ -12,13 +12,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 from bot.cli.comment_preview import print_comment
 from bot.cli.train_data import check_training_data
-from classifier.dataset import DatasetError
+from classifier.lab.dataset import DatasetError
 from classifier.model_store import ModelLoadError
 from classifier.records import annotate, decision_fields, document_from, parse_lines
 from classifier.taxonomy import load_taxonomy
 
 if TYPE_CHECKING:
-    from classifier.evaluate import Figures
+    from classifier.lab.evaluate import Figures
     from classifier.predict import Classifier
 
 BATCH = 512  # issues scored per model call when classifying a file
@@ -142,7 +142,7 @@ def _progress(message: str) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from classifier.build import build
+    from classifier.lab.build import build
 
     output = Path(args.output)
     problem = check_training_data(args.data, args.cv)
@@ -164,11 +164,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from classifier.ablation import run_study
-    from classifier.build import by_source, study_report
-    from classifier.dataset import read_many
-    from classifier.evaluate import figures, score
-    from classifier.report import figures_text, headline, operating_points, targets_text
+    from classifier.lab.ablation import run_study
+    from classifier.lab.build import by_source, study_report
+    from classifier.lab.dataset import read_many
+    from classifier.lab.evaluate import figures, score
+    from classifier.lab.report import figures_text, headline, operating_points, targets_text
 
     taxonomy = load_taxonomy()
     try:
@@ -206,6 +206,6 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _all_met(measured: Iterable[Figures]) -> bool:
-    from classifier.report import headline, targets_met
+    from classifier.lab.report import headline, targets_met
 
     return all(targets_met(headline(f)) for f in measured)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from classifier.baselines import PLAIN_TFIDF_LR, KeywordBaseline
-from classifier.dataset import Sample
-from classifier.evaluate import Outcome, Scorer, cross_validate
 from classifier.features import ModelConfig
-from classifier.train import fit
+from classifier.lab.baselines import PLAIN_TFIDF_LR, KeywordBaseline
+from classifier.lab.dataset import Sample
+from classifier.lab.evaluate import Outcome, Scorer, cross_validate
+from classifier.lab.train import fit
 
 SHIPPED = ModelConfig()
 

@@ -6,15 +6,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from classifier.ablation import SHIPPED, run_study
-from classifier.card import render_card
-from classifier.curve_plot import curve_svg
-from classifier.dataset import Sample, data_digest, read_many
-from classifier.evaluate import Figures, Outcome, figures
+from classifier.lab.ablation import SHIPPED, run_study
+from classifier.lab.card import render_card
+from classifier.lab.curve_plot import curve_svg
+from classifier.lab.dataset import Sample, data_digest, read_many
+from classifier.lab.evaluate import Figures, Outcome, figures
+from classifier.lab.report import comparison_table, figures_text, headline, operating_points, targets_text
+from classifier.lab.train import fit
 from classifier.model_store import ModelMetadata, save
-from classifier.report import comparison_table, figures_text, headline, operating_points, targets_text
 from classifier.taxonomy import load_taxonomy
-from classifier.train import fit
 
 CARD_NAME = "MODEL_CARD.md"
 CURVE_NAME = "operating-curve.svg"

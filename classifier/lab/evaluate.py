@@ -11,8 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.model_selection import GroupKFold
 
-from classifier.dataset import Sample
-from classifier.metrics import (
+from classifier.lab.dataset import Sample
+from classifier.lab.metrics import (
     NO_CATEGORY,
     AppliedFigures,
     BinaryFigures,
@@ -23,11 +23,11 @@ from classifier.metrics import (
     category_figures,
     comment_figures,
 )
+from classifier.lab.train import groups_of
 from classifier.model import FloatArray
 from classifier.policy import DEFAULT_PRESET, PRESETS, ScoreCurve, Thresholds, policy_for
 from classifier.prior import estimate_share
 from classifier.schema import Document
-from classifier.train import groups_of
 
 
 class Scorer(Protocol):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from classifier.thresholds import STUDY_PREVALENCE, precision_at_prevalence
+from classifier.lab.calibration import STUDY_PREVALENCE, precision_at_prevalence
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from classifier.evaluate import Figures, Outcome
-from classifier.thresholds import STUDY_PREVALENCE, precision_at_prevalence
+from classifier.lab.calibration import STUDY_PREVALENCE, precision_at_prevalence
+from classifier.lab.evaluate import Figures, Outcome
 
 TARGETS = {  # the quality bar, on natural issues under the default (balanced) policy
     "ptm_precision": 0.90, "ptm_recall": 0.70, "category_accuracy": 0.75,

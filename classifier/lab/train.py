@@ -20,12 +20,12 @@ from sklearn.model_selection import GroupKFold
 from sklearn.naive_bayes import MultinomialNB
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from classifier.dataset import Sample
 from classifier.features import FeatureSpace, ModelConfig, prepare
+from classifier.lab.calibration import fit_calibration
+from classifier.lab.dataset import Sample
 from classifier.model import Calibration, FloatArray, TwoStageModel
 from classifier.policy import DEFAULT_PRESET, PRESETS, ScoreCurve, Thresholds, policy_for
 from classifier.taxonomy import Taxonomy, load_taxonomy
-from classifier.thresholds import fit_calibration
 
 FIXED_THRESHOLDS = Thresholds(ptm=0.5, category=0.0)  # for configs that do not choose their own
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from classifier.dataset import Sample
+from classifier.lab.dataset import Sample
+from classifier.lab.train import fit
 from classifier.model import TwoStageModel
 from classifier.model_store import save
-from classifier.train import fit
 from tests.classifier.corpus import TINY_CONFIG, samples
 
 

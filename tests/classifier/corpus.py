@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from classifier.dataset import Sample
 from classifier.features import ModelConfig
+from classifier.lab.dataset import Sample
 from classifier.schema import LabeledIssue
 
 _PTM = {

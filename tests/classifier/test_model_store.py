@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -67,13 +69,30 @@ def test_a_directory_others_can_write_is_refused(model_dir: Path) -> None:
         os.chmod(model_dir, 0o755)
 
 
-def test_another_scikit_learn_version_is_refused(model_dir: Path) -> None:
-    sidecar = model_dir / "model.json"
-    raw = json.loads(sidecar.read_text())
-    raw["sklearn_version"] = "0.24.2"
-    sidecar.write_text(json.dumps(raw))
-    with pytest.raises(ModelLoadError, match=r"scikit-learn 0\.24\.2"):
-        load(model_dir)
+def test_the_artifact_holds_plain_data_only(model_dir: Path) -> None:
+    """Loading depends on no module path of the project: only builtins and numpy arrays are pickled."""
+    import pickletools
+
+    import joblib
+
+    state = joblib.load(model_dir / "model.joblib")
+    assert isinstance(state, dict)
+    buffer = io.BytesIO()
+    pickle.dump(state, buffer)
+    modules = {arg.split(" ")[0] for op, arg, _ in pickletools.genops(buffer.getvalue())
+               if op.name in ("GLOBAL", "STACK_GLOBAL") and isinstance(arg, str)}
+    modules |= {str(arg) for op, arg, _ in pickletools.genops(buffer.getvalue())
+                if op.name in ("SHORT_BINUNICODE", "BINUNICODE") and str(arg).startswith(("classifier", "bot"))}
+    assert not {m for m in modules if m.startswith(("classifier", "bot"))}
+
+
+def test_the_same_model_writes_the_same_sidecar(tiny_model: TwoStageModel, tmp_path: Path) -> None:
+    paths = []
+    for name in ("a", "b"):
+        save(tiny_model, tmp_path / name, taxonomy_version="1", data_digest="0" * 64, metrics={})
+        paths.append(tmp_path / name)
+    assert (paths[0] / "model.json").read_bytes() == (paths[1] / "model.json").read_bytes()
+    assert (paths[0] / "model.joblib").read_bytes() == (paths[1] / "model.joblib").read_bytes()
 
 
 def test_missing_or_broken_sidecar_is_a_clear_error(model_dir: Path, tmp_path: Path) -> None:

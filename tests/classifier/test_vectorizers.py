@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.features import TOKEN_PATTERN
 from classifier.vectorizers import CharNgramVectorizer, WordNgramVectorizer
@@ -14,11 +13,16 @@ UNSEEN = ["memory of the cuda device", "weights weights weights", "", "zzz", "Th
           "zzz"]
 
 
+def _reference(**options: object) -> TfidfVectorizer:
+    """scikit-learn's own vectorizer, fitted the same way: the fast transforms must match it."""
+    return TfidfVectorizer(min_df=1, max_features=10_000, dtype=np.float32, **options).fit(TEXTS)  # type: ignore[arg-type]
+
+
 def test_char_transform_matches_scikit_learn() -> None:
     vectorizer = CharNgramVectorizer((2, 5), min_df=1, max_features=10_000, sublinear_tf=True)
     vectorizer.fit_transform(TEXTS)
-    assert np.allclose(vectorizer.transform(UNSEEN).toarray(), vectorizer.inner.transform(UNSEEN).toarray(),
-                       atol=1e-6)
+    reference = _reference(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)
+    assert np.allclose(vectorizer.transform(UNSEEN).toarray(), reference.transform(UNSEEN).toarray(), atol=1e-6)
 
 
 def test_word_transform_matches_scikit_learn() -> None:
@@ -27,7 +31,8 @@ def test_word_transform_matches_scikit_learn() -> None:
                                          sublinear_tf=sublinear)
         vectorizer.fit_transform(TEXTS)
         ours = vectorizer.transform(UNSEEN + TEXTS).toarray()
-        assert np.allclose(ours, vectorizer.inner.transform(UNSEEN + TEXTS).toarray(), atol=1e-6)
+        reference = _reference(token_pattern=TOKEN_PATTERN, ngram_range=ngrams, sublinear_tf=sublinear)
+        assert np.allclose(ours, reference.transform(UNSEEN + TEXTS).toarray(), atol=1e-6)
         assert ours.any()
 
 
@@ -44,12 +49,16 @@ def test_empty_batches() -> None:
         assert vectorizer.transform([""]).nnz == 0
 
 
-def test_pickling_forgets_the_word_cache() -> None:
+def test_the_plain_state_round_trips_and_forgets_the_word_cache() -> None:
     vectorizer = CharNgramVectorizer((2, 3), min_df=1, max_features=1_000, sublinear_tf=False)
     vectorizer.fit_transform(TEXTS)
     vectorizer.transform(["gpu memory"])
-    copy = pickle.loads(pickle.dumps(vectorizer))
+    copy = CharNgramVectorizer.from_state(vectorizer.state())
     assert copy._cache == {}
+    words = WordNgramVectorizer(TOKEN_PATTERN, (1, 2), 1, 100, True)
+    words.fit_transform(TEXTS)
+    assert np.allclose(WordNgramVectorizer.from_state(words.state()).transform(UNSEEN).toarray(),
+                       words.transform(UNSEEN).toarray())
     assert np.allclose(copy.transform(["gpu memory"]).toarray(), vectorizer.transform(["gpu memory"]).toarray())
 
 
@@ -61,4 +70,5 @@ def test_a_full_word_cache_starts_over_and_results_stay_the_same(monkeypatch: py
     vectorizer.fit_transform(TEXTS)
     ours = vectorizer.transform(UNSEEN).toarray()
     assert len(vectorizer._cache) <= 6
-    assert np.allclose(ours, vectorizer.inner.transform(UNSEEN).toarray(), atol=1e-6)
+    reference = _reference(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    assert np.allclose(ours, reference.transform(UNSEEN).toarray(), atol=1e-6)

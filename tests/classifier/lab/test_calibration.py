@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from classifier.lab.calibration import fit_platt, fit_temperature, precision_at_prevalence
 from classifier.model import softmax
-from classifier.thresholds import fit_platt, fit_temperature, precision_at_prevalence
 
 
 def test_precision_at_prevalence_reweights_false_alarms() -> None:

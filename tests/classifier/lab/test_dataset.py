@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.dataset import DatasetError, data_digest, read_issues, read_samples
+from classifier.lab.dataset import DatasetError, data_digest, read_issues, read_samples
 from tests.classifier.corpus import samples, write_jsonl
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifier.baselines import KeywordBaseline
-from classifier.dataset import Sample
-from classifier.evaluate import Scorer, cross_validate, figures
+from classifier.lab.baselines import KeywordBaseline
+from classifier.lab.dataset import Sample
+from classifier.lab.evaluate import Scorer, cross_validate, figures
 from classifier.schema import Document
 from classifier.taxonomy import load_taxonomy
 

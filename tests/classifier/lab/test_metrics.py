@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.metrics import NO_CATEGORY, applied_figures, binary_figures, category_figures
+from classifier.lab.metrics import NO_CATEGORY, applied_figures, binary_figures, category_figures
 
 
 def test_binary_figures() -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.dataset import Sample
+from classifier.lab.dataset import Sample
+from classifier.lab.train import fit
 from classifier.model import TwoStageModel
 from classifier.model_store import save
 from classifier.schema import Document
-from classifier.train import fit
 from tests.classifier.corpus import TINY_CONFIG
 
 
