@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from bot import runtime
 from bot.cli.backfill_progress import StreamProgress
 from bot.cli.startup import settings_or_none
 from bot.errors import PermanentFailure, RetryLater
-from bot.github.client import AppClientFactory
+from bot.github.client import AppClientFactory, WriteLimits
 from bot.github.issue_listing import IssueLister
 from bot.handlers.context import HandlerContext
 from bot.jobs.backfill import Backfill, BackfillOptions, RunSummary
@@ -29,10 +30,13 @@ from bot.jobs.backfill_html import render_html
 from bot.jobs.backfill_report import build_report
 from bot.logs import JobLogger, configure_logging
 from bot.store.backfill import BackfillStore
+from bot.store.engine import make_engine
 from classifier.taxonomy import load_taxonomy
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+HOUR = 3600.0  # seconds: the longest wait for a write slot (GitHub's hourly window)
+PACING_NOTE = 5.0  # seconds: a wait for a write slot at least this long is shown
 log = logging.getLogger("bot.backfill")
 
 
@@ -90,19 +94,30 @@ def run_backfill(args: argparse.Namespace) -> int:
     options = BackfillOptions(args.repo, args.state, since, args.limit, args.apply, args.restart)
     output = args.output or Path(f"backfill-{args.repo.replace('/', '-')}")
     configure_logging(replace(settings, log_level="WARNING", log_format="text"))  # the progress is the output
-    rt = runtime.build_runtime(settings)
-    factory = rt.github_factory
-    assert isinstance(factory, AppClientFactory)  # App credentials are set (checked above)
+    progress = StreamProgress(sys.stderr)
+
+    def paced(seconds: float) -> None:
+        if seconds >= PACING_NOTE:
+            progress.waiting(seconds, "pacing writes (GITHUB_WRITES_PER_MINUTE, GITHUB_WRITES_PER_HOUR)")
+        time.sleep(seconds)
+
+    # One command, one thread: wait for a write slot here rather than give up the issue half written.
+    limits = WriteLimits(settings.github_writes_per_minute, settings.github_writes_per_hour, max_inline_wait=HOUR)
+    engine = make_engine(settings.database_url)
+    # Pacing shared with the running bot (the store or Redis), so both together stay within the limits.
+    factory = AppClientFactory(settings, limits=limits, sleep=paced, pacing=runtime.write_pacing(settings, engine))
+    rt = runtime.build_runtime(settings, engine=engine, github_factory=factory)
     lister = IssueLister.for_app(settings, factory)
     try:
-        return _run(options, output, rt, factory, lister)
+        return _run(options, output, rt, factory, lister, progress)
     finally:
         lister.close()
         rt.close()
 
 
 def _run(
-    options: BackfillOptions, output: Path, rt: runtime.Runtime, factory: AppClientFactory, lister: IssueLister
+    options: BackfillOptions, output: Path, rt: runtime.Runtime, factory: AppClientFactory, lister: IssueLister,
+    progress: StreamProgress,
 ) -> int:
     try:
         installation_id = lister.installation_for(options.repo)
@@ -115,7 +130,6 @@ def _run(
                             "installation_id": installation_id}),
     )
     store = BackfillStore(rt.engine)
-    progress = StreamProgress(sys.stderr)
     backfill = Backfill(options, source=lister, installation_id=installation_id, ctx=ctx, store=store,
                         progress=progress)
     cursor = backfill.cursor()
