@@ -82,7 +82,7 @@ class DoubleClient:
     # ---- behaviour -----------------------------------------------------------------------------------
     def add_fault(self, kind: str = "error", **spec: Any) -> dict[str, Any]:
         """Fields (faults.Fault): method, route, status, after_apply, count, probability, seed,
-        retry_after, hold."""
+        retry_after, hold, after (matching requests let through first)."""
         return dict(self._call("POST", "faults", {"kind": kind, **spec}))
 
     def faults(self) -> list[dict[str, Any]]:
