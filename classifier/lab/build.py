@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from classifier.lab.ablation import SHIPPED, run_study
-from classifier.lab.card import render_card
+from classifier.lab.card import policy_section, render_card
 from classifier.lab.curve_plot import curve_svg
 from classifier.lab.dataset import Sample, data_digest, read_many
 from classifier.lab.evaluate import Figures, Outcome, figures
@@ -28,11 +28,14 @@ class BuildResult:
 
 
 def by_source(outcome: Outcome) -> dict[str, Outcome]:
-    """'all' plus one entry per data file, in the order the files were given."""
+    """The natural file first (the headline: what maintainers receive), then 'all', then the other files."""
     sources = list(dict.fromkeys(s.source for s in outcome.samples))
-    parts = {"all": outcome}
-    if len(sources) > 1:
-        parts.update({source: outcome.of_source(source) for source in sources})
+    if len(sources) == 1:
+        return {"all": outcome}
+    natural = [s for s in sources if s == SHIPPED.natural_source]
+    parts = {source: outcome.of_source(source) for source in natural}
+    parts["all"] = outcome
+    parts.update({source: outcome.of_source(source) for source in sources if source not in natural})
     return parts
 
 
@@ -74,5 +77,7 @@ def build(data: Sequence[Path | str], output: Path | str, *, folds: int = 5, abl
     if model.curve is not None:
         (Path(output) / CURVE_NAME).write_text(curve_svg(model.curve), encoding="utf-8")
     card_path = Path(output) / CARD_NAME
-    card_path.write_text(render_card(metadata, SHIPPED, [Path(p).name for p in data], report), encoding="utf-8")
+    policy = policy_section(model.curve, CURVE_NAME) if model.curve is not None else []
+    card_path.write_text(render_card(metadata, SHIPPED, [Path(p).name for p in data], [*policy, *report]),
+                         encoding="utf-8")
     return BuildResult(metadata, card_path, report)
