@@ -9,16 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     Engine,
-    Table,
     delete,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 
 from bot.store.engine import ping
 from bot.store.keep_report import KeepStats, keep_report
@@ -31,6 +27,7 @@ from bot.store.tables import (
     metadata,
     triaged_issues,
 )
+from bot.store.upsert import upsert
 
 
 @dataclass(frozen=True)
@@ -107,7 +104,7 @@ class Records:
         }
         keys = ("delivery_id", "repo", "issue_number")
         with self.engine.begin() as conn:
-            _upsert(conn, decisions, values, keys)
+            upsert(conn, decisions, values, keys)
 
     # -- per-issue state -------------------------------------------------------------------------
     def recent_ptm_scores(self, repo: str, limit: int = 500) -> list[float]:
@@ -163,7 +160,7 @@ class Records:
         )
         values = {**state.__dict__, "labels": list(state.labels), "updated_at": self._clock()}
         with self.engine.begin() as conn:
-            _upsert(conn, triaged_issues, values, ("repo", "issue_number"))
+            upsert(conn, triaged_issues, values, ("repo", "issue_number"))
         return state
 
     # -- never re-add ----------------------------------------------------------------------------
@@ -176,7 +173,7 @@ class Records:
             "created_at": self._clock(),
         }
         with self.engine.begin() as conn:
-            _upsert(conn, label_removals, values, ("repo", "issue_number", "label"))
+            upsert(conn, label_removals, values, ("repo", "issue_number", "label"))
 
     def forget_removal(self, repo: str, issue_number: int, label: str) -> None:
         """A human put the label back: it is theirs again, and counts as kept."""
@@ -204,7 +201,7 @@ class Records:
     def record_feedback(self, record: FeedbackRecord) -> None:
         values = {**record.__dict__, "created_at": self._clock()}
         with self.engine.begin() as conn:
-            _upsert(conn, feedback, values, ("delivery_id", "label", "action"))
+            upsert(conn, feedback, values, ("delivery_id", "label", "action"))
 
     def record_installation(
         self,
@@ -228,23 +225,4 @@ class Records:
             "created_at": self._clock(),
         }
         with self.engine.begin() as conn:
-            _upsert(conn, installation_events, values, ("delivery_id",))
-
-def _upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> None:
-    """Insert, or update the row with the same `keys`: the same call twice leaves one row."""
-    updates = {k: v for k, v in values.items() if k not in keys}
-    dialect = conn.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        module: Any = sqlite if dialect == "sqlite" else postgresql
-        statement = module.insert(table).values(**values)
-        if updates:
-            statement = statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
-        else:
-            statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-        conn.execute(statement)
-        return
-    match = [table.c[k] == values[k] for k in keys]
-    if conn.execute(select(table.c[keys[0]]).where(*match)).first() is None:
-        conn.execute(table.insert().values(**values))
-    elif updates:
-        conn.execute(table.update().where(*match).values(**updates))
+            upsert(conn, installation_events, values, ("delivery_id",))
