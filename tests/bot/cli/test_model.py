@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from classifier.lab.train import fit
 from classifier.model_store import save
 from classifier.records import ADDED_FIELDS
 from classifier.taxonomy import load_taxonomy
-from classifier.lab.train import fit
 from tests.classifier.corpus import TINY_CONFIG, samples, write_jsonl
 
 OOM = {"title": "CUDA out of memory when loading the model",
