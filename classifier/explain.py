@@ -51,11 +51,9 @@ def _content(word: str) -> bool:
 
 def shown_term(name: str) -> bool:
     """Whether a feature makes a useful explanation: words of the issue, not numbers, stop words or
-    fragments ("10", "in the", "to set"). Every word must hold a letter, none may be a generic word, and
-    one must carry content."""
+    fragments ("10", "in the", "to set", "of memory"): every word of it must carry content."""
     words = name.split()
-    return (bool(words) and all(any(c.isalpha() for c in w) and w not in _GENERIC for w in words)
-            and any(_content(w) for w in words))
+    return bool(words) and all(_content(w) and any(c.isalpha() for c in w) for w in words)
 
 
 def readable(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32], named: npt.NDArray[np.bool_]
