@@ -37,6 +37,8 @@ def top_terms(indices: npt.NDArray[np.int32], values: npt.NDArray[np.float32],
 
 # Words too general to explain anything on their own, beyond the stop words.
 _GENERIC = frozenset((
+    # placeholders text normalisation puts in for markup
+    "codeblock", "traceback", "path", "screenshot", "urlgithub", "urlhf", "urlother",
     "set", "get", "use", "used", "using", "run", "running", "try", "tried", "make", "made", "work", "works",
     "working", "want", "need", "like", "just", "also", "way", "thing", "things", "able", "new", "issue",
     "problem", "question", "help", "error", "bug", "code", "file", "time", "does", "did", "don", "doesn",

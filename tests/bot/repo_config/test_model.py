@@ -209,14 +209,15 @@ def test_build_config_ignores_extends_key() -> None:
 def test_summary_lines_describe_the_effective_config() -> None:
     config = _parse(
         "ptm_label: false\ncomment: {intro: Hi}\ncategories: {documentation: false}\n"
-        "thresholds: {ptm: 0.9}\nskip_authors: [alice]\n"
+        "thresholds: {ptm: 0.9}\npolicy: eager\nprecision: {category: 0.8}\nskip_authors: [alice]\n"
         "triggers: {reopened: false, edited_within_minutes: 15}"
     )
     text = "\n".join(summary_lines(config))
     for fragment in (
         "PTM label: none",
         "disabled categories: documentation",
-        "thresholds: PTM 0.9 (or the model's, if higher); category the model's",
+        "thresholds: PTM 0.9 (expert override); category from the policy",
+        "policy: eager; category precision 0.8",
         "comment: on, custom intro",
         "skipped: bot authors; authors alice",
         "triggers: opened, edited within 15 minutes of opening",
