@@ -49,5 +49,5 @@ def exposition() -> bytes:
     if not os.environ.get(MULTIPROC_DIR_ENV):
         return generate_latest()
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus-client leaves it unannotated
     return generate_latest(registry)
