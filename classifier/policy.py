@@ -17,7 +17,7 @@ import numpy as np
 from classifier.prior import adjust
 
 BINS = 100  # score histogram resolution: thresholds are multiples of 0.01
-_MIN_SUPPORT = 0.02  # share of the positives a threshold must keep before its precision is believed
+_MIN_DECISIONS = 20  # held-out issues a threshold must pass before its precision is believed either way
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,12 @@ class ScoreCurve:
 
     def ptm_threshold(self, target: float, share: float) -> float:
         """The lowest threshold (on the base-share scale) whose PTM precision at `share` meets `target`."""
-        precision, recall = self.ptm_at(share)
-        return _lowest_meeting(precision, recall, target)
+        precision, _ = self.ptm_at(share)
+        return _lowest_meeting(precision, _passing(self.ptm_positive, self.ptm_negative), target)
 
     def category_threshold(self, target: float) -> float:
-        precision, coverage = self.category_at()
-        return _lowest_meeting(precision, coverage, target)
+        precision, _ = self.category_at()
+        return _lowest_meeting(precision, _passing(self.category_right, self.category_wrong), target)
 
     def expected(self, ptm_threshold: float, category_threshold: float, share: float) -> Expected:
         ptm_p, ptm_r = self.ptm_at(share)
@@ -168,11 +168,20 @@ def _curve(positive: Sequence[float], negative: Sequence[float], share: float, b
     return precision, recall
 
 
-def _lowest_meeting(precision: np.ndarray, support: np.ndarray, target: float) -> float:
-    """The lowest edge from which every higher (believable) edge meets `target`; 1.01 when none does."""
+def _passing(positive: Sequence[float], negative: Sequence[float]) -> np.ndarray:
+    """How many held-out issues pass each threshold edge (both classes, as measured)."""
+    counts = np.asarray(positive) + np.asarray(negative)
+    return np.concatenate([np.cumsum(counts[::-1])[::-1], [0.0]])
+
+
+def _lowest_meeting(precision: np.ndarray, passing: np.ndarray, target: float) -> float:
+    """The lowest edge from which every higher believable edge meets `target`; 1.01 when none does.
+
+    An edge is believed once enough held-out issues pass it: above that, a handful of issues would let
+    one lucky or unlucky bin decide."""
     chosen = BINS + 1  # above every score: never passes
     for i in range(BINS - 1, -1, -1):
-        if support[i] < _MIN_SUPPORT or not np.isfinite(precision[i]):
+        if passing[i] < _MIN_DECISIONS or not np.isfinite(precision[i]):
             continue
         if precision[i] < target:
             break
