@@ -34,7 +34,7 @@ from bot.store.decisions import Records
 from bot.store.engine import create_schema, make_engine
 from bot.store.inbox import Inbox, open_inbox
 from bot.store.pacing_state import RedisPacingState, SqlPacingState
-from bot.triage.policy import repository_share
+from bot.triage.policy import describe_share, repository_share
 from bot.web.app import create_app
 from bot.web.server import run_gunicorn
 
@@ -90,9 +90,7 @@ class Runtime:
 
     def share_estimate(self, repo: str) -> str:
         """The repository's estimated share of PTM-related issues, which its policy is calibrated to."""
-        share = repository_share(self.predictor, self.records.recent_ptm_scores(repo))
-        basis = "its own issues" if share.settled else "mostly the training mix"
-        return f"{share.share:.0%} PTM-related (from {share.issues} issues: {basis})"
+        return describe_share(repository_share(self.predictor, self.records.recent_ptm_scores(repo)))
 
     def ready(self) -> bool:
         """Store reachable and model loaded."""

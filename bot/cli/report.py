@@ -19,7 +19,9 @@ from bot.resolution.stats import ResolutionReport
 from bot.settings import ConfigurationError, load_settings
 from bot.store.decisions import Records
 from bot.store.engine import make_engine
-from bot.store.keep_report import KeepStats, known_repositories
+from bot.store.keep_report import ALL, KeepStats, known_repositories
+from bot.triage.policy import describe_share, repository_share
+from classifier.prior import ShareEstimate
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -62,6 +64,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return 2
     resolution: ResolutionReport | None = None
     rows: list[KeepStats] = []
+    shares: dict[str, ShareEstimate] = {}
     engine = make_engine(url)
     try:
         records = Records(engine)
@@ -76,6 +79,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
             resolution = build_report(engine, args.repo)
         else:
             rows = records.keep_report(args.repo)
+            shares = _shares(records, [row.repo for row in rows if row.repo != ALL])
     except SQLAlchemyError as exc:
         print(f"ptm-triage report: cannot read the store: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -83,8 +87,18 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
         engine.dispose()
     if args.output is not None:
         with args.output.open("w", encoding="utf-8") as handle:
-            return _write(args, handle, resolution, rows)
-    return _write(args, out, resolution, rows)
+            return _write(args, handle, resolution, rows, shares)
+    return _write(args, out, resolution, rows, shares)
+
+
+def _shares(records: Records, repos: list[str]) -> dict[str, ShareEstimate]:
+    """Each repository's estimated share of PTM-related issues, which its policy is calibrated to."""
+    if not repos:
+        return {}
+    from classifier.predict import load_default  # scikit-learn loads only when a report has rows
+
+    model = load_default()
+    return {repo: repository_share(model, records.recent_ptm_scores(repo)) for repo in repos}
 
 
 def _unknown(repo: str, known: list[str], url: str) -> str:
@@ -95,7 +109,8 @@ def _unknown(repo: str, known: list[str], url: str) -> str:
     return f"{repo} is unknown to the store {store}: no decision or issue of it is recorded; {hint}"
 
 
-def _write(args: argparse.Namespace, out: TextIO, resolution: ResolutionReport | None, rows: list[KeepStats]) -> int:
+def _write(args: argparse.Namespace, out: TextIO, resolution: ResolutionReport | None, rows: list[KeepStats],
+           shares: dict[str, ShareEstimate]) -> int:
     if resolution is not None:
         out.write(render(resolution, "json" if args.json else args.format or "text"))
         if args.plot is not None:
@@ -103,9 +118,13 @@ def _write(args: argparse.Namespace, out: TextIO, resolution: ResolutionReport |
         return 0
     if args.json:
         for row in rows:
-            out.write(json.dumps({**row.__dict__, "keep_rate": row.keep_rate}) + "\n")
+            share = shares.get(row.repo)
+            extra = {} if share is None else {"ptm_share": round(share.share, 4), "ptm_share_issues": share.issues}
+            out.write(json.dumps({**row.__dict__, "keep_rate": row.keep_rate, **extra}) + "\n")
     else:
         out.write(format_report(rows))
+        for repo, share in shares.items():
+            out.write(f"{repo}: {describe_share(share)}\n")
     return 0
 
 

@@ -8,6 +8,8 @@ from sqlalchemy import Engine, select, union
 
 from bot.store.tables import decisions, feedback, issue_history, label_removals, triaged_issues
 
+ALL = "(all)"  # the overall row's name
+
 
 @dataclass(frozen=True)
 class KeepStats:
@@ -51,7 +53,7 @@ def keep_report(engine: Engine, repo: str | None = None) -> list[KeepStats]:
     for stats in rows:
         for key in total:
             total[key] += getattr(stats, key)
-    return [*rows, KeepStats("(all)", **total)]
+    return [*rows, KeepStats(ALL, **total)]
 
 
 def _zero_counts() -> dict[str, int]:

@@ -51,6 +51,12 @@ def repository_share(source: PolicySource, recent_scores: Sequence[float]) -> Sh
     return estimate_share(recent_scores[:RECENT_ISSUES], source.curve.base_share)
 
 
+def describe_share(share: ShareEstimate) -> str:
+    """The estimate as a maintainer reads it, e.g. "62% PTM-related (from 140 issues: its own issues)"."""
+    basis = "its own issues" if share.settled else "mostly the training mix"
+    return f"{share.share:.0%} PTM-related (from {share.issues} issues: {basis})"
+
+
 def repository_policy(source: PolicySource, config: RepoConfig, share: float | None) -> Policy:
     label, comment = targets(config)
     return source.policy(label, comment, share, raw_thresholds(config, source, share))

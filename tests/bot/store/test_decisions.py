@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,9 @@ def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     store.create_schema()
     store.note_applied("octo/a", 1, category="model-usage", labels=["pre-trained model", MU])
     store.record_removal("octo/a", 1, MU, "maint")
+    for number in range(1, 41):  # the repository's recent issues, mostly about its model
+        store.record_decision(replace(decision(f"s{number}"), issue_number=number,
+                                      base_ptm_score=0.97 if number % 5 else 0.05))
     engine.dispose()
 
     assert main(["report", "--database-url", url]) == 0
@@ -134,17 +138,14 @@ def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert lines[0].split()[:3] == ["repository", "applied", "kept"]
     assert lines[1].split()[:4] == ["octo/a", "2", "1", "50.0%"]
     assert lines[2].split()[:4] == ["(all)", "2", "1", "50.0%"]
+    estimate = next(line for line in lines if line.startswith("octo/a: "))
+    assert "PTM-related (from 40 issues: its own issues)" in estimate
+    assert 0.6 < int(estimate.split(": ")[1].split("%")[0]) / 100 < 0.9  # 80% of its issues, shrunk a little
 
-    assert main(["report", "--database-url", url, "--json", "--repo", "octo/zzz"]) == 0
+    assert main(["report", "--database-url", url, "--json", "--repo", "octo/a"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert rows == [
-        {
-            "repo": "(all)",
-            "applied": 0,
-            "kept": 0,
-            "confirmed": 0,
-            "corrected": 0,
-            "rejected": 0,
-            "keep_rate": None,
-        }
-    ]
+    assert rows[0]["repo"] == "octo/a" and rows[0]["ptm_share_issues"] == 40
+    assert rows[-1]["repo"] == "(all)" and "ptm_share" not in rows[-1]
+
+    assert main(["report", "--database-url", url, "--json", "--repo", "octo/zzz"]) == 1
+    assert "octo/zzz is unknown to the store" in capsys.readouterr().err
