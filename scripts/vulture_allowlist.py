@@ -21,9 +21,10 @@ _.process  # logging.LoggerAdapter hook (bot/logs.py)
 resolution_svg  # the time-to-close plot for the status page (bot/resolution/render.py), until the page shows it
 _conforms  # type-checking only: the GitHub client implements the ports (bot/github/client.py)
 created_at  # fields of GitHub's issue and timeline event, kept with the snapshot (bot/github/port.py)
-# PyGithub hooks overridden by name (bot/github/http.py)
-_._Requester__deferRequest
-_._Requester__recordRequestTime
+# urllib3's Retry and PyGithub's Auth, subclassed through their public hooks (bot/github/http.py)
+_.is_retry
+has_retry_after
+_.token_type
 
 # -- classifier: reported, left for its maintainers to use or delete ----------------------------------
 read_issues  # classifier/dataset.py

@@ -1,31 +1,46 @@
-"""The only module that talks to GitHub: installation-scoped clients implementing `GitHubPort`.
+"""The only module that talks to GitHub for handlers: installation-scoped clients implementing `GitHubPort`,
+each method a few public PyGithub calls (`get_repo`, `get_issue`, `create_comment`, `get_labels`, ...).
 
 What may happen twice is decided here. GETs, adding labels, creating a label (a repeat answers 422
 already_exists), edits and deletes are idempotent and are retried briefly on 5xx/timeouts. Creating a
 comment or a check run is not: after an unclear answer the client first looks for what it tried to create
 (the comment's hidden marker) and only posts again when it is not there, so a 502 sent after the write
-never yields a second comment. Transport, retries and limits: bot/github/http.py and bot/github/pacing.py;
+never yields a second comment. Calls, retries and limits: bot/github/http.py and bot/github/pacing.py;
 App JWT and installation tokens: bot/github/auth.py.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import logging
 import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
-import requests
+from github import Github, GithubException, GithubIntegration, UnknownObjectException
+from github.ContentFile import ContentFile
+from github.IssueComment import IssueComment
+from github.NamedUser import NamedUser
+from github.Organization import Organization
 
 from bot.errors import PermanentFailure, RetryLater
 from bot.github.auth import AccessToken, AppCredentialsError, AppJwt, InstallationTokens
-from bot.github.http import PER_PAGE, Answer, Http, RequestPolicy, Unsure, quiet_pygithub
+from bot.github.http import (
+    PER_PAGE,
+    Calls,
+    Pool,
+    RequestPolicy,
+    TokenAuth,
+    Unsure,
+    app_client,
+    installation_client,
+    quiet_pygithub,
+)
 from bot.github.pacing import PacingState, WriteLimiter, WriteLimits
 from bot.github.port import Comment, FileContent, GitHubClientFactory, GitHubPort, LabelEvent
 from bot.settings import Settings
@@ -34,6 +49,7 @@ from classifier.taxonomy import LabelSpec
 __all__ = ["AppClientFactory", "InstallationClient", "RequestPolicy", "WriteLimits"]
 
 MAX_PAGES = 30  # pages of a listing we read at most (3,000 comments, labels or events)
+MAX_ITEMS = MAX_PAGES * PER_PAGE
 APP_KEY = "app"  # pacing/limit key of requests made as the App itself (JWT)
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _MARKER = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -43,7 +59,7 @@ log = logging.getLogger(__name__)
 
 
 class AppClientFactory:
-    """Builds installation-scoped clients that share one connection pool, token cache and limiter."""
+    """Builds installation-scoped clients that share one token cache, limiter and pool of PyGithub clients."""
 
     def __init__(
         self,
@@ -61,51 +77,53 @@ class AppClientFactory:
             raise AppCredentialsError("APP_ID and PRIVATE_KEY are needed to talk to GitHub")
         quiet_pygithub()
         limits = limits or WriteLimits(settings.github_writes_per_minute, settings.github_writes_per_hour)
-        policy = policy or RequestPolicy(read_timeout=settings.github_timeout)
-        limiter = WriteLimiter(limits, clock=clock, sleep=sleep, state=pacing)
-        self._http = Http(settings.github_api_url, limiter, policy, clock, sleep, rng)
-        self.tokens = InstallationTokens(
-            AppJwt.from_settings(settings.app_id, settings.private_key), self._fetch_token, clock=clock
-        )
+        policy = policy or RequestPolicy(timeout=max(1, round(settings.github_timeout)))
+        self.calls = Calls(WriteLimiter(limits, clock=clock, sleep=sleep, state=pacing), policy, clock, sleep, rng)
+        app_jwt = AppJwt.from_settings(settings.app_id, settings.private_key)
+        self.tokens = InstallationTokens(app_jwt, self._fetch_token, clock=clock)
+        url = settings.github_api_url
+        self.app: Pool[GithubIntegration] = Pool(
+            lambda _key: app_client(url, policy, app_jwt.app_id, self.tokens.app_jwt))
+        self.installations: Pool[Github] = Pool(
+            lambda key: installation_client(url, policy, lambda: self.tokens.token(int(str(key)))))
         self._clients: dict[int, InstallationClient] = {}
         self._lock = threading.Lock()
 
     @property
     def limiter(self) -> WriteLimiter:
-        return self._http.limiter
+        return self.calls.limiter
 
     def for_installation(self, installation_id: int) -> GitHubPort:
+        return self.client(installation_id)
+
+    def client(self, installation_id: int) -> InstallationClient:
         with self._lock:
             client = self._clients.get(installation_id)
             if client is None:
-                client = InstallationClient(self._http, self.tokens, installation_id)
+                client = InstallationClient(self, installation_id)
                 self._clients[installation_id] = client
             return client
 
     def close(self) -> None:
-        self._http.close()
+        self.app.close()
+        self.installations.close()
 
-    def _fetch_token(self, installation_id: int, app_jwt: str) -> AccessToken:
+    def _fetch_token(self, installation_id: int, _app_jwt: str) -> AccessToken:
         op = "create_access_token"
         try:
-            answer = self._http.call(
-                op, "POST", f"/app/installations/{installation_id}/access_tokens",
-                key=APP_KEY, token=lambda: app_jwt, paced=False,
-            )
+            auth = self.calls.run(op, self.app, lambda app: app.get_access_token(installation_id), key=APP_KEY)
         except PermanentFailure as exc:
             raise PermanentFailure(
                 f"{op}: installation {installation_id} is unusable ({exc}); it may be uninstalled or "
                 "suspended, or APP_ID/the private key/the server clock is wrong"
             ) from None
-        data = answer.json()
-        expires = datetime.fromisoformat(str(data["expires_at"]).replace("Z", "+00:00")).timestamp()
-        return AccessToken(token=str(data["token"]), expires_at=expires)
+        return AccessToken(token=auth.token, expires_at=auth.expires_at.timestamp())
 
 
-def _repo_path(repo: str) -> str:
+def checked_repo(repo: str) -> str:
     if not _REPO.fullmatch(repo) or any(part in (".", "..") for part in repo.split("/")):
         raise PermanentFailure(f"not a repository name: {repo[:100]!r} (expected owner/name)")
-    return f"/repos/{repo}"
+    return repo
 
 
 def _marker(body: str) -> str:
@@ -114,147 +132,182 @@ def _marker(body: str) -> str:
     return found.group(0) if found else body
 
 
-def _login(user: Any) -> tuple[str, bool]:
-    if not isinstance(user, dict):
+def login_of(user: NamedUser | Organization | None) -> tuple[str, bool]:
+    if user is None:
         return "ghost", False
-    login = str(user.get("login", "ghost"))
-    return login, user.get("type") == "Bot" or login.endswith("[bot]")
+    login = user.login or "ghost"
+    return login, user.type == "Bot" or login.endswith("[bot]")
 
 
-def _comment(data: Mapping[str, Any]) -> Comment:
-    return Comment(id=int(data["id"]), body=str(data.get("body") or ""), author=_login(data.get("user"))[0])
+def _comment(item: IssueComment) -> Comment:
+    return Comment(id=item.id, body=item.body or "", author=login_of(item.user)[0])
+
+
+def _file_content(path: str, found: ContentFile | list[ContentFile]) -> FileContent:
+    if isinstance(found, list) or found.type != "file":
+        return FileContent(text=None, etag=None)
+    if found.encoding != "base64":
+        raise PermanentFailure(f"read_file: {path} is too large for the contents API")
+    return FileContent(found.decoded_content.decode("utf-8", errors="replace"), found.etag)
+
+
+def _iso(when: Any) -> str:
+    return when.isoformat().replace("+00:00", "Z") if when is not None else ""
 
 
 class InstallationClient:
-    """GitHubPort for one installation. Calls per method (warm token, one page): one, except
+    """GitHubPort for one installation. Requests per method (warm token, one page): one, except
     add_labels with no names (one GET), and create_comment/create_check_run after an unclear answer
-    (one GET to look before each further POST)."""
+    (one GET to look before each further POST). Objects are lazy: `get_repo`/`get_issue` send nothing."""
 
-    def __init__(self, http: Http, tokens: InstallationTokens, installation_id: int) -> None:
-        self._http = http
-        self._tokens = tokens
+    def __init__(self, factory: AppClientFactory, installation_id: int) -> None:
+        self._factory = factory
+        self._calls = factory.calls
         self.installation_id = installation_id
 
-    def _call(self, op: str, verb: str, url: str, **kwargs: Any) -> Answer:
-        return self._http.call(
-            op, verb, url, key=self.installation_id,
-            token=lambda: self._tokens.token(self.installation_id),
-            refused=lambda token: self._tokens.invalidate(self.installation_id, token),
-            **kwargs,
-        )
+    def run(self, op: str, call: Callable[[Github], _T], **kwargs: Any) -> _T:
+        """Run public PyGithub calls as this installation (bot/github/http.py: Calls.run)."""
+        def refused(github: Github) -> None:
+            auth = github.requester.auth
+            self._factory.tokens.invalidate(self.installation_id, auth.last if isinstance(auth, TokenAuth) else None)
 
-    def _pages(self, op: str, url: str) -> Iterator[Any]:
-        next_url: str | None = f"{url}?per_page={PER_PAGE}"
-        pages = 0
-        while next_url is not None and pages < MAX_PAGES:
-            answer = self._call(op, "GET", next_url)
-            pages += 1
-            items = answer.json()
-            yield from items if isinstance(items, list) else ()
-            links = requests.utils.parse_header_links(answer.headers.get("link", ""))
-            next_url = next((link["url"] for link in links if link.get("rel") == "next"), None)
+        key: Hashable = self.installation_id
+        return self._calls.run(op, self._factory.installations, call, key=key, refused=refused, **kwargs)
 
     def repo_labels(self, repo: str) -> frozenset[str]:
-        items = self._pages("repo_labels", f"{_repo_path(repo)}/labels")
-        return frozenset(str(item["name"]) for item in items)
+        def call(gh: Github) -> frozenset[str]:
+            return frozenset(label.name for label in islice(gh.get_repo(checked_repo(repo)).get_labels(), MAX_ITEMS))
+
+        return self.run("repo_labels", call)
 
     def create_label(self, repo: str, spec: LabelSpec) -> None:
         # Retrying is safe: a label that a lost answer did create comes back as 422 already_exists.
-        answer = self._call(
-            "create_label", "POST", f"{_repo_path(repo)}/labels", ok=(422,),
-            body={"name": spec.name, "color": spec.color.lstrip("#"), "description": spec.description[:100]},
-        )
-        if answer.status == 422:
-            errors = (answer.json() or {}).get("errors") or []
-            if not any(isinstance(e, dict) and e.get("code") == "already_exists" for e in errors):
-                raise PermanentFailure(f"create_label: GitHub refused label {spec.name!r}: {answer.message}")
+        def call(gh: Github) -> None:
+            try:
+                gh.get_repo(checked_repo(repo)).create_label(
+                    spec.name, spec.color.lstrip("#"), spec.description[:100])
+            except GithubException as exc:
+                errors = (exc.data or {}).get("errors") if isinstance(exc.data, dict) else None
+                if exc.status != 422 or not any(
+                        isinstance(e, dict) and e.get("code") == "already_exists" for e in errors or ()):
+                    raise
+
+        self.run("create_label", call, write=True)
 
     def add_labels(self, repo: str, number: int, names: Sequence[str]) -> tuple[str, ...]:
-        url = f"{_repo_path(repo)}/issues/{int(number)}/labels"
-        if not names:
-            return tuple(str(item["name"]) for item in self._pages("add_labels", url))
-        answer = self._call("add_labels", "POST", url, body={"labels": list(names)})
-        return tuple(str(item["name"]) for item in answer.json() or ())
+        def call(gh: Github) -> tuple[str, ...]:
+            issue = gh.get_repo(checked_repo(repo)).get_issue(int(number))
+            if not names:
+                return tuple(label.name for label in islice(issue.get_labels(), MAX_ITEMS))
+            # Issue.add_to_labels drops GitHub's answer, the issue's labels afterwards; the same request
+            # through the public Requester keeps it and saves a second request to read them.
+            _headers, data = gh.requester.requestJsonAndCheck(
+                "POST", f"{issue.url}/labels", input={"labels": list(names)})
+            return tuple(str(item["name"]) for item in data or ())
+
+        return self.run("add_labels", call, write=bool(names))
 
     def find_comment(self, repo: str, number: int, marker: str) -> Comment | None:
-        url = f"{_repo_path(repo)}/issues/{int(number)}/comments"
-        for item in self._pages("find_comment", url):
-            if marker in str(item.get("body") or ""):
-                return _comment(item)
-        return None
+        def call(gh: Github) -> Comment | None:
+            return self._find(gh, repo, number, marker)
+
+        return self.run("find_comment", call)
+
+    @staticmethod
+    def _find(gh: Github, repo: str, number: int, marker: str) -> Comment | None:
+        comments: Iterable[IssueComment] = gh.get_repo(checked_repo(repo)).get_issue(int(number)).get_comments()
+        return next((_comment(c) for c in islice(comments, MAX_ITEMS) if marker in (c.body or "")), None)
 
     def create_comment(self, repo: str, number: int, body: str) -> Comment:
-        url = f"{_repo_path(repo)}/issues/{int(number)}/comments"
+        def post(gh: Github) -> Comment:
+            return _comment(gh.get_repo(checked_repo(repo)).get_issue(int(number)).create_comment(body))
+
         return self._create(
             "create_comment",
-            made=lambda: _comment(self._call("create_comment", "POST", url, body={"body": body}, safe=False)
-                                  .json()),
-            look=lambda: self.find_comment(repo, number, _marker(body)),
+            made=lambda: self.run("create_comment", post, write=True, safe=False),
+            look=lambda: self.run("create_comment", lambda gh: self._find(gh, repo, number, _marker(body))),
         )
 
-    def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
-        self._call("edit_comment", "PATCH", f"{_repo_path(repo)}/issues/comments/{int(comment_id)}",
-                   body={"body": body})
+    def edit_comment(self, repo: str, number: int, comment_id: int, body: str) -> None:
+        def call(gh: Github) -> None:
+            gh.get_repo(checked_repo(repo)).get_issue(int(number)).get_comment(int(comment_id)).edit(body)
 
-    def delete_comment(self, repo: str, comment_id: int) -> None:
-        # 404: already deleted (by a maintainer, or by our earlier attempt whose answer was lost).
-        self._call("delete_comment", "DELETE", f"{_repo_path(repo)}/issues/comments/{int(comment_id)}",
-                   ok=(404,))
+        self.run("edit_comment", call, write=True)
+
+    def delete_comment(self, repo: str, number: int, comment_id: int) -> None:
+        def call(gh: Github) -> None:
+            # Already deleted (by a maintainer, or by our earlier attempt whose answer was lost) is done.
+            with contextlib.suppress(UnknownObjectException):
+                gh.get_repo(checked_repo(repo)).get_issue(int(number)).get_comment(int(comment_id)).delete()
+
+        self.run("delete_comment", call, write=True)
 
     def label_events(self, repo: str, number: int) -> tuple[LabelEvent, ...]:
-        events = []
-        for item in self._pages("label_events", f"{_repo_path(repo)}/issues/{int(number)}/events"):
-            if item.get("event") in ("labeled", "unlabeled") and isinstance(item.get("label"), dict):
-                actor, actor_is_bot = _login(item.get("actor"))
-                events.append(LabelEvent(
-                    action=item["event"], label=str(item["label"].get("name", "")), actor=actor,
-                    actor_is_bot=actor_is_bot, created_at=str(item.get("created_at", "")),
-                ))
-        return tuple(events)
+        def call(gh: Github) -> tuple[LabelEvent, ...]:
+            events = []
+            for item in islice(gh.get_repo(checked_repo(repo)).get_issue(int(number)).get_events(), MAX_ITEMS):
+                # `event` first: reading `label` of another kind of event would fetch the event again.
+                if item.event in ("labeled", "unlabeled") and item.label is not None:
+                    actor, actor_is_bot = login_of(item.actor)
+                    action: Literal["labeled", "unlabeled"] = "labeled" if item.event == "labeled" else "unlabeled"
+                    events.append(LabelEvent(action=action, label=item.label.name, actor=actor,
+                                             actor_is_bot=actor_is_bot, created_at=_iso(item.created_at)))
+            return tuple(events)
+
+        return self.run("label_events", call)
 
     def read_file(self, repo: str, path: str, etag: str | None = None) -> FileContent:
         parts = path.strip("/").split("/")
         if not path.strip("/") or any(part in ("", ".", "..") for part in parts):
             raise ValueError(f"not a file path in a repository: {path[:200]!r}")
-        url = f"{_repo_path(repo)}/contents/{quote('/'.join(parts), safe='/')}"
-        answer = self._call("read_file", "GET", url, ok=(304, 404),
-                            headers={"If-None-Match": etag} if etag else None)
-        if answer.status == 304:
-            return FileContent(text=None, etag=etag, not_modified=True)
-        data = answer.json() if answer.status == 200 else None
-        if not isinstance(data, dict) or data.get("type") != "file":
-            return FileContent(text=None, etag=None)
-        if data.get("encoding") != "base64":
-            raise PermanentFailure(f"read_file: {path} is too large for the contents API")
-        raw = base64.b64decode(str(data.get("content", "")))
-        return FileContent(text=raw.decode("utf-8", errors="replace"), etag=answer.headers.get("etag"))
+
+        def call(gh: Github) -> FileContent:
+            contents = gh.get_repo(checked_repo(repo))
+            try:
+                if etag is None:
+                    return _file_content(path, contents.get_contents("/".join(parts)))
+                # Repository.get_contents sends no If-None-Match, so the conditional read (a 304 costs no
+                # rate limit) goes through the public Requester; a 304 answers with no body.
+                url = f"{contents.url}/contents/{quote('/'.join(parts), safe='/')}"
+                headers, data = gh.requester.requestJsonAndCheck("GET", url, headers={"If-None-Match": etag})
+            except UnknownObjectException:
+                return FileContent(text=None, etag=None)
+            if data is None:
+                return FileContent(text=None, etag=etag, not_modified=True)
+            if not isinstance(data, dict):  # a directory
+                return FileContent(text=None, etag=None)
+            return _file_content(path, ContentFile(gh.requester, headers, data, completed=True))
+
+        return self.run("read_file", call)
 
     def create_check_run(
         self, repo: str, head_sha: str, name: str, conclusion: str, title: str, summary: str
     ) -> None:
-        base = _repo_path(repo)
         title = title[:1000]
-        body = {"name": name, "head_sha": head_sha, "status": "completed", "conclusion": conclusion,
-                "output": {"title": title, "summary": summary[:65000]}}
 
-        def look() -> bool | None:
-            url = f"{base}/commits/{quote(head_sha, safe='')}/check-runs?check_name={quote(name, safe='')}"
-            runs = (self._call("create_check_run", "GET", url).json() or {}).get("check_runs") or []
-            same = any(run.get("conclusion") == conclusion and (run.get("output") or {}).get("title") == title
-                       for run in runs)
+        def look(gh: Github) -> bool | None:
+            runs = gh.get_repo(checked_repo(repo)).get_commit(head_sha).get_check_runs(check_name=name)
+            same = any(run.conclusion == conclusion and run.output.title == title
+                       for run in islice(runs, MAX_ITEMS))
             return True if same else None
 
-        def post() -> bool:
-            self._call("create_check_run", "POST", f"{base}/check-runs", body=body, safe=False)
+        def post(gh: Github) -> bool:
+            gh.get_repo(checked_repo(repo)).create_check_run(
+                name, head_sha, status="completed", conclusion=conclusion,
+                output={"title": title, "summary": summary[:65000]})
             return True
 
-        self._create("create_check_run", made=post, look=look)
+        self._create(
+            "create_check_run",
+            made=lambda: self.run("create_check_run", post, write=True, safe=False),
+            look=lambda: self.run("create_check_run", look),
+        )
 
     def _create(self, op: str, made: Callable[[], _T], look: Callable[[], _T | None]) -> _T:
         """A non-idempotent create: after an unclear answer, look for the result before posting again,
         so a 502 that GitHub sent after writing never leads to a second copy. After a timeout the write
         may still be in flight, so a miss is retried later (the job looks again first), not now."""
-        policy = self._http.policy
+        policy = self._calls.policy
         for attempt in range(policy.attempts):
             try:
                 return made()
@@ -265,8 +318,8 @@ class InstallationClient:
                     return found
                 if exc.in_flight or attempt + 1 == policy.attempts:
                     raise RetryLater(f"{op}: GitHub {exc} ({attempt + 1} attempt(s)), nothing created yet",
-                                     delay=self._http.later()) from None
-                self._http.backoff(attempt)
+                                     delay=self._calls.later()) from None
+                self._calls.backoff(attempt)
         raise AssertionError("unreachable")  # the loop returns or raises
 
 

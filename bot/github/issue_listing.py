@@ -1,26 +1,24 @@
 """Reading a repository's existing issues as the App: which installation holds the repository, then the
 issue listing one page at a time (for `ptm-triage backfill`).
 
-Requests go through the same transport as every other call (bot/github/http.py: retries, rate limits,
-pacing shared with the installation's clients). Pages are listed oldest first, so new issues opened
-while a backfill runs land on later pages and a finished page stays finished.
+Requests go through the same calls as every other (bot/github/http.py: retries, rate limits, pacing shared
+with the installation's clients). Pages are listed oldest first, so new issues opened while a backfill runs
+land on later pages and a finished page stays finished.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
+from github import Github
 
 from bot.errors import PermanentFailure
-from bot.github.auth import InstallationTokens
-from bot.github.client import APP_KEY, AppClientFactory
-from bot.github.http import PER_PAGE, Answer, Http, RequestPolicy
+from bot.github.client import APP_KEY, AppClientFactory, checked_repo
+from bot.github.http import PER_PAGE
 from bot.github.port import IssueSnapshot
 from bot.settings import Settings
 
@@ -67,9 +65,9 @@ def listed_issue(repo: str, item: Mapping[str, Any]) -> ListedIssue:
     )
 
 
-def _links(answer: Answer, current: int) -> tuple[bool, int | None]:
+def _links(headers: Mapping[str, Any], current: int) -> tuple[bool, int | None]:
     """(whether a next page exists, the number of the last page when the Link header says)."""
-    links = requests.utils.parse_header_links(answer.headers.get("link", ""))
+    links = requests.utils.parse_header_links(str(headers.get("link") or ""))
     by_rel = {link.get("rel"): link.get("url", "") for link in links}
     if "next" not in by_rel:
         return False, current
@@ -81,44 +79,46 @@ class IssueLister:
     """The App's view of one repository's issues. Raises what bot/github/http.py raises: Throttled
     (wait and call again), RetryLater (GitHub failing), PermanentFailure (no access)."""
 
-    def __init__(self, http: Http, tokens: InstallationTokens) -> None:
-        self._http = http
-        self._tokens = tokens
+    def __init__(self, factory: AppClientFactory) -> None:
+        self._factory = factory
 
     @classmethod
     def for_app(cls, settings: Settings, factory: AppClientFactory) -> IssueLister:
-        """Shares the factory's tokens and pacing; has its own connection pool."""
-        http = Http(settings.github_api_url, factory.limiter, RequestPolicy(read_timeout=settings.github_timeout),
-                    time.time, time.sleep, random.random)
-        return cls(http, factory.tokens)
+        """Shares the factory's tokens, pacing and PyGithub clients (`settings`: kept for the callers)."""
+        del settings
+        return cls(factory)
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing of its own to release: the factory's clients are closed with the factory."""
 
     def installation_for(self, repo: str) -> int:
         """The installation of the App that holds `repo` (GET /repos/{owner}/{repo}/installation, as the App)."""
+        owner, name = checked_repo(repo).split("/")
         try:
-            answer = self._http.call("find_installation", "GET", f"/repos/{repo}/installation", key=APP_KEY,
-                                     token=self._tokens.app_jwt, paced=False)
+            return self._factory.calls.run("find_installation", self._factory.app,
+                                           lambda app: app.get_repo_installation(owner, name).id, key=APP_KEY)
         except PermanentFailure:
             raise PermanentFailure(
                 f"the App is not installed on {repo} (or cannot see it): install it on the repository from "
                 "the App's page on GitHub, then run this again"
             ) from None
-        return int(answer.json()["id"])
 
     def page(self, installation_id: int, repo: str, number: int, *, state: str, since: str | None) -> IssuePage:
         """One page (100 items) of the repository's issues, oldest first."""
-        query: dict[str, str | int] = {"state": state, "sort": "created", "direction": "asc",
-                                       "per_page": PER_PAGE, "page": number}
+        query: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc", "per_page": PER_PAGE,
+                                 "page": number}
         if since:
             query["since"] = since
-        answer = self._http.call(
-            "list_issues", "GET", f"/repos/{repo}/issues?{urlencode(query)}", key=installation_id,
-            token=lambda: self._tokens.token(installation_id),
-            refused=lambda token: self._tokens.invalidate(installation_id, token),
-        )
-        items = answer.json()
+
+        def call(gh: Github) -> tuple[dict[str, Any], Any]:
+            # Repository.get_issues(...).get_page(n) drops the Link header (is there a next page, how many
+            # pages) and gives Issue objects that would each be fetched again for their raw data; the
+            # same request through the public Requester keeps both.
+            return gh.requester.requestJsonAndCheck(
+                "GET", f"{gh.get_repo(checked_repo(repo)).url}/issues", parameters=query)
+
+        client = self._factory.client(installation_id)
+        headers, items = client.run("list_issues", call)
         items = items if isinstance(items, list) else []
         issues = tuple(listed_issue(repo, item) for item in items if item.get("pull_request") is None)
-        return IssuePage(number, issues, len(items) - len(issues), *_links(answer, number))
+        return IssuePage(number, issues, len(items) - len(issues), *_links(headers, number))

@@ -91,16 +91,6 @@ def throttle_delay(status: int, headers: Mapping[str, str], message: str, now: f
     return None
 
 
-def exhausted_until(headers: Mapping[str, str]) -> float | None:
-    """When a successful answer says the primary quota is used up, the epoch second it comes back."""
-    if headers.get("x-ratelimit-remaining") != "0":
-        return None
-    try:
-        return float(headers["x-ratelimit-reset"])
-    except (KeyError, ValueError):
-        return None
-
-
 def backoff_delay(
     attempt: int, base: float, cap: float, rng: Callable[[], float] = random.random
 ) -> float:

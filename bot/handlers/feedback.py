@@ -113,7 +113,7 @@ def _delete_comment(ctx: HandlerContext, state: IssueState, *, dry_run: bool) ->
     if dry_run or ctx.github is None:
         ctx.log.info("#%d would delete the bot's comment [dry run]", state.issue_number)
         return
-    ctx.github.delete_comment(state.repo, state.comment_id)
+    ctx.github.delete_comment(state.repo, state.issue_number, state.comment_id)
     ctx.records.note_applied(
         state.repo, state.issue_number, category=None, labels=(), comment_state="deleted"
     )

@@ -7,19 +7,12 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
 
-import requests
-
+from bot.github.app_manifest import ConversionFailed, convert_manifest_code
 from bot.registration.credentials import AppCredentials
 
 log = logging.getLogger(__name__)
 
-_API_HEADERS = {
-    "Accept": "application/vnd.github+json",
-    "X-GitHub-Api-Version": "2022-11-28",
-    "User-Agent": "ptm-triage-setup",
-}
 
 class RegistrationError(Exception):
     """The code could not be converted; `status` is what the setup page answers."""
@@ -32,25 +25,23 @@ class RegistrationError(Exception):
 
 def exchange_code(api_url: str, code: str, timeout: float) -> AppCredentials:
     """Convert a manifest code into the new App's credentials (one POST, unauthenticated, as documented)."""
-    url = f"{api_url.rstrip('/')}/app-manifests/{quote(code, safe='')}/conversions"
     try:
-        response = requests.post(url, headers=_API_HEADERS, timeout=timeout)
-    except requests.RequestException as exc:
-        log.warning("manifest conversion: GitHub unreachable (%s)", type(exc).__name__)
-        raise RegistrationError(
-            502, f"Cannot reach GitHub at {api_url}. Check the network and GITHUB_API_URL, then start again."
-        ) from None
-    if response.status_code in (404, 422):
-        raise RegistrationError(
-            400,
-            "GitHub does not know this registration code: a code works once and expires after an hour. "
-            "Start again.",
-        )
-    if response.status_code != 201:
-        log.warning("manifest conversion: GitHub answered %d", response.status_code)
-        raise RegistrationError(502, f"GitHub answered {response.status_code}; try again in a moment.")
+        data: Any = convert_manifest_code(api_url, code, round(timeout))
+    except ConversionFailed as exc:
+        if exc.status is None:
+            log.warning("manifest conversion: GitHub unreachable")
+            raise RegistrationError(
+                502, f"Cannot reach GitHub at {api_url}. Check the network and GITHUB_API_URL, then start again."
+            ) from None
+        if exc.status in (404, 422):
+            raise RegistrationError(
+                400,
+                "GitHub does not know this registration code: a code works once and expires after an hour. "
+                "Start again.",
+            ) from None
+        log.warning("manifest conversion: GitHub answered %d", exc.status)
+        raise RegistrationError(502, f"GitHub answered {exc.status}; try again in a moment.") from None
     try:
-        data: Any = response.json()
         creds = AppCredentials(
             app_id=int(data["id"]),
             slug=str(data["slug"]),

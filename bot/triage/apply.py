@@ -77,7 +77,7 @@ def _upsert_comment(
         existing = github.find_comment(repo, number, MARKER)
         if existing is not None:
             if existing.body != body:
-                github.edit_comment(repo, existing.id, body)
+                github.edit_comment(repo, number, existing.id, body)
             records.note_applied(
                 repo, number, category=decision.category, labels=(), comment_id=existing.id,
                 comment_state="posted",

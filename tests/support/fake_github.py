@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.errors import PermanentFailure
+from bot.github.client import checked_repo
 from bot.github.port import Comment, FileContent, IssueSnapshot, LabelEvent
 from classifier.taxonomy import LabelSpec
 
@@ -20,10 +22,6 @@ APP_LOGIN = "ptm-triage[bot]"
 WRITES = frozenset(
     {"create_label", "add_labels", "create_comment", "edit_comment", "delete_comment", "create_check_run"}
 )
-
-
-class NotFound(Exception):
-    """What the adapter raises for a 404."""
 
 
 @dataclass
@@ -147,16 +145,20 @@ class FakeGitHub:
         self._exit("create_comment", after)
         return comment
 
-    def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
-        after = self._enter("edit_comment", repo, comment_id, body)
+    def edit_comment(self, repo: str, number: int, comment_id: int, body: str) -> None:
+        after = self._enter("edit_comment", repo, number, comment_id, body)
         issue, index = self._comment(repo, comment_id)
         issue.comments[index] = replace(issue.comments[index], body=body)
         self._exit("edit_comment", after)
 
-    def delete_comment(self, repo: str, comment_id: int) -> None:
-        after = self._enter("delete_comment", repo, comment_id)
-        issue, index = self._comment(repo, comment_id)
-        del issue.comments[index]
+    def delete_comment(self, repo: str, number: int, comment_id: int) -> None:
+        after = self._enter("delete_comment", repo, number, comment_id)
+        try:
+            issue, index = self._comment(repo, comment_id)
+        except PermanentFailure:
+            pass  # already deleted counts as done, as GitHub's 404 does for the adapter
+        else:
+            del issue.comments[index]
         self._exit("delete_comment", after)
 
     def label_events(self, repo: str, number: int) -> tuple[LabelEvent, ...]:
@@ -165,6 +167,8 @@ class FakeGitHub:
 
     def read_file(self, repo: str, path: str, etag: str | None = None) -> FileContent:
         self._enter("read_file", repo, path, etag)
+        if not path.strip("/") or any(part in ("", ".", "..") for part in path.strip("/").split("/")):
+            raise ValueError(f"not a file path in a repository: {path[:200]!r}")
         content = self.files.get((repo, path))
         if content is None:
             return FileContent(None, None)
@@ -182,8 +186,10 @@ class FakeGitHub:
 
     # -- internals -----------------------------------------------------------------------------------
     def _enter(self, method: str, *args: Any) -> Exception | None:
-        """Record the call; raise a fault queued to fire before it, or return one to fire after it."""
+        """Record the call; raise a fault queued to fire before it, or return one to fire after it.
+        A malformed repository name is refused as the adapter refuses it."""
         self.calls.append((method, args))
+        checked_repo(args[0])
         queued = self._faults.get(method)
         if not queued:
             return None
@@ -201,7 +207,7 @@ class FakeGitHub:
         try:
             return self.issues[(repo, number)]
         except KeyError:
-            raise NotFound(f"{repo}#{number}") from None
+            raise PermanentFailure(f"not found (HTTP 404): {repo}#{number}") from None
 
     def _comment(self, repo: str, comment_id: int) -> tuple[FakeIssue, int]:
         for (issue_repo, _), issue in self.issues.items():
@@ -210,4 +216,4 @@ class FakeGitHub:
             for index, comment in enumerate(issue.comments):
                 if comment.id == comment_id:
                     return issue, index
-        raise NotFound(f"{repo} comment {comment_id}")
+        raise PermanentFailure(f"not found (HTTP 404): {repo} comment {comment_id}")

@@ -15,8 +15,8 @@ from bot.settings import Settings
 from tests.support.github_fixtures import GitHubDoubleHandle
 
 MARKER = "<!-- ptm-triage:triage -->"
-FAST = RequestPolicy(connect_timeout=2.0, read_timeout=0.5, attempts=3, base_delay=0.0, max_delay=0.0)
-HOLD = 1.5  # seconds a "timeout" fault holds its answer: longer than FAST.read_timeout
+FAST = RequestPolicy(timeout=1, attempts=3, base_delay=0.0, max_delay=0.0)
+HOLD = 1.5  # seconds a "timeout" fault holds its answer: longer than FAST.timeout
 TOKENS = "/app/installations/{installation_id}/access_tokens"
 ISSUE = "/repos/{owner}/{repo}/issues/{issue_number}"
 LABELS = "/repos/{owner}/{repo}/labels"

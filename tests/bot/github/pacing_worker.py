@@ -25,7 +25,7 @@ from bot.runtime import write_pacing
 from bot.settings import Settings
 from bot.store.engine import create_schema, make_engine
 
-POLICY = RequestPolicy(connect_timeout=5.0, read_timeout=10.0, attempts=3, base_delay=0.05, max_delay=0.2)
+POLICY = RequestPolicy(timeout=10, attempts=3, base_delay=0.05, max_delay=0.2)
 
 
 def main(config: dict[str, Any]) -> None:

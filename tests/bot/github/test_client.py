@@ -192,13 +192,13 @@ def test_create_edit_and_delete_a_comment(gh: GitHubDoubleHandle, client: GitHub
     created = client.create_comment(gh.repo, 1, f"{MARKER}\nfirst")
     assert created.author == gh.bot_login
     assert [c["body"] for c in gh.comments(gh.repo, 1)] == [f"{MARKER}\nfirst"]
-    client.edit_comment(gh.repo, created.id, f"{MARKER}\nsecond")
+    client.edit_comment(gh.repo, 1, created.id, f"{MARKER}\nsecond")
     assert [c["body"] for c in gh.comments(gh.repo, 1)] == [f"{MARKER}\nsecond"]
-    client.delete_comment(gh.repo, created.id)
-    client.delete_comment(gh.repo, created.id)  # already gone counts as done
+    client.delete_comment(gh.repo, 1, created.id)
+    client.delete_comment(gh.repo, 1, created.id)  # already gone counts as done
     assert gh.comments(gh.repo, 1) == []
     with pytest.raises(PermanentFailure):
-        client.edit_comment(gh.repo, created.id, "x")
+        client.edit_comment(gh.repo, 1, created.id, "x")
     assert [sent(gh, m) for m in ("POST", "PATCH", "DELETE")] == [2, 2, 2]  # POST: token + comment
 
 

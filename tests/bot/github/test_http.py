@@ -156,7 +156,7 @@ def test_writes_are_paced_per_installation(gh: GitHubDoubleHandle) -> None:
     client.read_file(gh.repo, CONFIG)  # reads are not content-creating
     before = sent(gh)
     with pytest.raises(Throttled) as caught:
-        client.edit_comment(gh.repo, comment.id, "edited")
+        client.edit_comment(gh.repo, 1, comment.id, "edited")
     assert 55 < caught.value.delay <= 60 and sent(gh) == before
 
 

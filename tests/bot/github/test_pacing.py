@@ -13,7 +13,6 @@ from bot.github.pacing import (
     WriteLimiter,
     WriteLimits,
     backoff_delay,
-    exhausted_until,
     throttle_delay,
 )
 
@@ -64,12 +63,6 @@ def test_throttle_delay_follows_githubs_documented_order(
 def test_retry_after_wins_over_the_reset_header() -> None:
     headers = {"retry-after": "5", "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(NOW) + 3000)}
     assert throttle_delay(403, headers, "", NOW) == 5.0
-
-
-def test_exhausted_quota_on_a_successful_answer_is_noticed() -> None:
-    assert exhausted_until({"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000500"}) == 1700000500.0
-    assert exhausted_until({"x-ratelimit-remaining": "1", "x-ratelimit-reset": "1700000500"}) is None
-    assert exhausted_until({}) is None
 
 
 def test_backoff_is_jittered_exponential_and_capped() -> None:
