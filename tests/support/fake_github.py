@@ -81,6 +81,13 @@ class FakeGitHub:
             self.labels.setdefault(repo, {}).setdefault(name.casefold(), LabelSpec(name, "ededed", ""))
         return snapshot
 
+    def add_comment(self, repo: str, number: int, body: str, author: str) -> Comment:
+        """A comment someone else wrote (the bot's own go through create_comment)."""
+        self._next_comment_id += 1
+        comment = Comment(self._next_comment_id, body, author)
+        self._issue(repo, number).comments.append(comment)
+        return comment
+
     def add_repo_labels(self, repo: str, *names: str) -> None:
         for name in names:
             self.labels.setdefault(repo, {})[name.casefold()] = LabelSpec(name, "ededed", "")
@@ -109,11 +116,15 @@ class FakeGitHub:
     # -- GitHubPort ----------------------------------------------------------------------------------
     def repo_labels(self, repo: str) -> frozenset[str]:
         self._enter("repo_labels", repo)
+        self._known(repo)
         return frozenset(spec.name for spec in self.labels.get(repo, {}).values())
 
     def create_label(self, repo: str, spec: LabelSpec) -> None:
         after = self._enter("create_label", repo, spec)
-        self.labels.setdefault(repo, {}).setdefault(spec.name.casefold(), spec)
+        self._known(repo)
+        # As GitHub stores it: colour without '#' in lower case, description cut at 100 characters.
+        stored = LabelSpec(spec.name, spec.color.lstrip("#").lower(), spec.description[:100])
+        self.labels.setdefault(repo, {}).setdefault(spec.name.casefold(), stored)
         self._exit("create_label", after)
 
     def add_labels(self, repo: str, number: int, names: Sequence[str]) -> tuple[str, ...]:
@@ -202,6 +213,11 @@ class FakeGitHub:
     def _exit(method: str, after: Exception | None) -> None:
         if after is not None:
             raise after
+
+    def _known(self, repo: str) -> None:
+        """A repository the fake has heard of (an issue, a label or a file in it); else GitHub's 404."""
+        if repo not in self.labels and all(r != repo for r, _ in self.issues) and all(r != repo for r, _ in self.files):
+            raise PermanentFailure(f"not found (HTTP 404): {repo}")
 
     def _issue(self, repo: str, number: int) -> FakeIssue:
         try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.events import Event
+from bot.events import Event, load_payload
 from bot.github.label_cache import LabelCache
 from bot.handlers.context import HandlerContext
 from bot.repo_config.loader import ConfigResult
@@ -146,13 +147,15 @@ def issue_payload(
 
 
 def event(payload: Mapping[str, Any], name: str = "issues", delivery: str = "d-1") -> Event:
+    """The Event a worker would hand the handlers: the payload goes through the inbox's own path (JSON text,
+    then `load_payload`'s trimming), so a test never relies on a key production drops."""
     action = payload.get("action")
     return Event(
         name=name,
         action=action if isinstance(action, str) else None,
         delivery_id=delivery,
         installation_id=42,
-        payload=payload,
+        payload=load_payload(json.dumps(payload)),
     )
 
 
