@@ -1,5 +1,5 @@
 """Draw docs/images/labelled-issue.png: the sample issue (examples/issue-opened.json) as GitHub would show it
-after ptm-triage triaged it, with the labels `decide` picks and the comment `render_comment` writes for it.
+after ptm-triage triaged it, with the labels `decide` picks and the comment it writes for it.
 
     .venv/bin/python scripts/readme_image.py   # needs chromium (or chromium-browser) on PATH
 """
@@ -15,14 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.triage.comment import render_comment
 from bot.triage.decide import Trigger, decide
 from bot.triage.payload import issue_snapshot
 from bot.events import Event, trim_payload
 from bot.repo_config.model import default_config
 from classifier.predict import load_default
 from classifier.schema import Document
-from classifier.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "images" / "labelled-issue.png"
@@ -81,9 +79,8 @@ def page() -> str:
     prediction = load_default().predict(Document(issue.title, issue.body))
     config = default_config()
     decision = decide(issue, config, prediction, issue.labels, (), Trigger("opened"))
-    assert decision.category is not None, "the sample issue is expected to be labelled"
-    category = next(c for c in load_taxonomy().categories if c.slug == decision.category)
-    comment = render_comment(category, config, prediction, decision.category)
+    assert decision.comment is not None, "the sample issue is expected to reach the comment tier"
+    comment = decision.comment
     labels = "".join(
         f'<span class="label" style="background:#{spec.color}">{html.escape(spec.name)}</span>'
         for spec in decision.labels
