@@ -37,7 +37,7 @@ API_VERSION = "2022-11-28"
 USER_AGENT = "ptm-triage"
 TIMEOUT = 15  # seconds to connect, and again to read the answer; with 3 attempts a call gives up in a minute
 PER_PAGE = 100  # GitHub's maximum page size
-MAX_IDLE = 4  # idle clients kept per installation (one per concurrently working thread)
+MAX_IDLE = 16  # idle PyGithub clients kept, over all installations (each keeps one connection alive)
 
 _T = TypeVar("_T")
 _OP: contextvars.ContextVar[str] = contextvars.ContextVar("github_op", default="other")
@@ -114,34 +114,33 @@ _K = TypeVar("_K", Github, GithubIntegration)
 class Pool(Generic[_C]):
     """Idle PyGithub clients per key. PyGithub's Requester keeps the request it is about to send on its
     connection object between `request()` and `getresponse()`, so one client must not serve two threads
-    at once: each call borrows one and gives it back."""
+    at once: each call borrows one and gives it back. At most MAX_IDLE wait in all, the oldest goes first."""
 
     def __init__(self, make: Callable[[Hashable], _C]) -> None:
         self._make = make
-        self._idle: dict[Hashable, list[_C]] = {}
+        self._idle: list[tuple[Hashable, _C]] = []  # oldest first
         self._lock = threading.Lock()
 
     @contextmanager
     def borrow(self, key: Hashable) -> Iterator[_C]:
         with self._lock:
-            idle = self._idle.get(key)
-            client = idle.pop() if idle else None
+            index = next((i for i in range(len(self._idle) - 1, -1, -1) if self._idle[i][0] == key), None)
+            client = self._idle.pop(index)[1] if index is not None else None
         if client is None:
             client = self._make(key)
         try:
             yield client
         finally:
             with self._lock:
-                idle = self._idle.setdefault(key, [])
-                kept = len(idle) < MAX_IDLE
-                if kept:
-                    idle.append(client)
-            if not kept:
-                client.close()
+                self._idle.append((key, client))
+                surplus = self._idle[:-MAX_IDLE]
+                del self._idle[:-MAX_IDLE]
+            for _key, old in surplus:
+                old.close()
 
     def close(self) -> None:
         with self._lock:
-            clients = [client for idle in self._idle.values() for client in idle]
+            clients = [client for _key, client in self._idle]
             self._idle.clear()
         for client in clients:
             client.close()
