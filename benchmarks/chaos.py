@@ -1,7 +1,8 @@
 """Chaos run: nothing lost, nothing twice, under GitHub faults and killed workers.
 
-Starts the HTTP GitHub API double, the web process (gunicorn, `bot.wsgi:create()`) and two separate
-`ptm-triage worker` processes sharing one SQLite inbox. Sends `--deliveries` webhook deliveries for
+Starts the HTTP GitHub API double, the web processes (the Procfile's gunicorn line, `--web-processes` of
+them) and two separate `ptm-triage worker` processes sharing one inbox: a SQLite file, or PostgreSQL with
+`--postgres URL` (a fresh schema, dropped afterwards). Sends `--deliveries` webhook deliveries for
 `--issues` issues (opened, reopened, and redeliveries of both with the same delivery id), while the
 double fails 20% of writes with 502 AFTER applying them, times out 5% of requests, and answers one burst
 of secondary-rate-limit 403s; two workers are killed with SIGKILL mid-run and restarted.
@@ -9,7 +10,8 @@ of secondary-rate-limit 403s; two workers are killed with SIGKILL mid-run and re
 Reports: lost deliveries (accepted but never done), duplicate comments, issues missing the labels the
 model gives them, dead letters, and the time to drain after the last delivery.
 
-    python benchmarks/chaos.py [--issues 1000] [--deliveries 5000] [--seed 1]
+    python benchmarks/chaos.py [--issues 1000] [--deliveries 5000] [--seed 1] [--web-processes 2]
+                               [--postgres postgresql://postgres@127.0.0.1/test]
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tests.support.webhook_examples import signed_delivery  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from e2e_latency import APP_ID, BUILTIN, INSTALLATION, REPO, seed  # noqa: E402
+from ingest import drop_schema, postgres_schema  # noqa: E402
 
 SECRET = "chaos-secret-0123456789abcdef"
 PLAIN = [
@@ -71,11 +74,16 @@ def main() -> int:
     parser.add_argument("--issues", type=int, default=1000)
     parser.add_argument("--deliveries", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--web-processes", type=int, default=2, help="gunicorn web processes")
+    parser.add_argument("--postgres", metavar="URL", help="the inbox on this PostgreSQL database")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="ptm-chaos-"))
     key = generate_app_key()
     database_url = f"sqlite:///{workdir / 'inbox.db'}"
+    schema = f"chaos_{rng.getrandbits(40):010x}"
+    if args.postgres:
+        database_url = postgres_schema(args.postgres, schema)
 
     with DoubleProcess(validate_responses=False) as double:
         seed(double, key.public_key_pem)
@@ -95,8 +103,9 @@ def main() -> int:
                "GITHUB_TIMEOUT": "2"}
         port = free_port()
         web = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--worker-class", "gthread", "--workers", "2",
-             "--threads", "8", "--bind", f"127.0.0.1:{port}", "bot.wsgi:create()"],
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "python:bot.web.gunicorn_conf",
+             "--worker-class", "gthread", "--workers", str(args.web_processes), "--threads", "8",
+             "--bind", f"127.0.0.1:{port}", "bot.wsgi:create()"],
             cwd=ROOT, env=env, stdout=(workdir / "web.log").open("ab"), stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}/api/github/webhooks"
         for _ in range(300):
@@ -173,11 +182,16 @@ def main() -> int:
         duplicates = sum(max(0, n - 1) for n in bot_comments.values())
         missing = sum(bool(expected[number] - labels[number]) for number, _, _ in issues)
         requests_log = gh.requests()
-        faults = {}
+        faults: dict[str, int] = {}
         for record in requests_log:
             if record.get("fault"):
                 faults[record["fault"]] = faults.get(record["fault"], 0) + 1
 
+    inbox.engine.dispose()
+    if args.postgres:
+        drop_schema(args.postgres, schema)
+    store = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"{args.web_processes} web processes, 2 worker processes, inbox on {store}")
     print(f"{len(plan)} deliveries for {len(issues)} issues ({sum(bool(v) for v in expected.values())} "
           f"should be labeled); HTTP answers {statuses}")
     print(f"faults injected: {faults}; 2 workers killed with SIGKILL and restarted")
