@@ -121,6 +121,7 @@ def test_the_procfile_web_line_expands_like_a_shell() -> None:
     assert argv[argv.index("--workers") + 1] == "3"
 
 
+@pytest.mark.slow  # starts the console script
 def test_the_worker_command_is_the_installed_console_script(tmp_path: Path) -> None:
     argv = compose_command("worker")
     assert argv == procfile()["worker"].split()

@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.harness import PTM_BODY, PTM_TITLE, AppServer, bot_comments, deliver, issues_payload
 from tests.support.github_fixtures import GitHubDoubleHandle
 from tests.support.webhook_examples import signed_delivery
+
+pytestmark = pytest.mark.slow  # ptm-triage serve in its own process
 
 CATEGORY_LABEL = "ptm: hardware"
 

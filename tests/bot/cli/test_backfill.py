@@ -92,6 +92,7 @@ def store_rows(tmp_path: Path, query: Any) -> list[Any]:
         engine.dispose()
 
 
+@pytest.mark.slow  # whole backfills of a repository over HTTP
 def test_dry_run_prints_progress_writes_both_reports_and_nothing_to_github(
     gh: GitHubDoubleHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,6 +128,7 @@ def test_dry_run_prints_progress_writes_both_reports_and_nothing_to_github(
     assert history[0][0] == "closed" and history[0][1] is not None
 
 
+@pytest.mark.slow  # whole backfills of a repository over HTTP
 def test_interrupted_run_resumes_without_rereading_finished_pages(
     gh: GitHubDoubleHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -151,6 +153,7 @@ def test_interrupted_run_resumes_without_rereading_finished_pages(
     assert store_rows(tmp_path, select(func.count()).select_from(decisions)) == [(ISSUES,)]
 
 
+@pytest.mark.slow  # whole backfills of a repository over HTTP
 def test_limit_stops_a_run_that_the_next_one_continues_and_label_map_gives_agreement(
     gh: GitHubDoubleHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -176,6 +179,7 @@ def test_rate_limits_are_waited_out(gh: GitHubDoubleHandle, tmp_path: Path, caps
     assert "waiting 1s: list_issues: GitHub rate limit (HTTP 429)" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # whole backfills of a repository over HTTP
 def test_apply_twice_posts_no_duplicate_comment_and_labels_each_issue_once(
     gh: GitHubDoubleHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

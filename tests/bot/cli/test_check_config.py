@@ -92,6 +92,7 @@ def test_no_argument_is_a_usage_error() -> None:
     assert exited.value.code == 2
 
 
+@pytest.mark.slow  # starts the console script
 def test_console_entry_point(tmp_path: Path) -> None:
     path = tmp_path / "c.yml"
     path.write_text("enabled: 1\n")

@@ -177,6 +177,7 @@ def test_evaluate_and_train_report_bad_data_files(tmp_path: Path, capsys: pytest
     assert code == 1 and "'ptm' must be true or false" in err
 
 
+@pytest.mark.slow  # starts the console script
 def test_console_script_runs_without_a_traceback(model_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "classify", "--title", "Model weights 404", "--body", "download fails",

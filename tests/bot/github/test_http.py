@@ -44,6 +44,7 @@ def test_a_502_after_the_comment_was_written_yields_exactly_one_comment(
     assert [c["method"] for c in gh.api_calls(template=COMMENTS)] == ["POST", "GET"]
 
 
+@pytest.mark.slow  # waits out real HTTP timeouts
 def test_a_timeout_after_the_comment_was_written_yields_exactly_one_comment(
     gh: GitHubDoubleHandle, client: GitHubPort
 ) -> None:
@@ -63,6 +64,7 @@ def test_a_502_before_the_write_posts_again_after_looking(gh: GitHubDoubleHandle
     assert [c["method"] for c in gh.api_calls(template=COMMENTS)] == ["POST", "GET", "POST"]
 
 
+@pytest.mark.slow  # waits out real HTTP timeouts
 def test_a_timeout_without_a_write_is_retried_later_not_now(
     gh: GitHubDoubleHandle, client: GitHubPort
 ) -> None:
@@ -85,6 +87,7 @@ def test_a_comment_that_keeps_failing_is_rescheduled_without_duplicates(
     assert gh.comments(gh.repo, 1) == [] and sent(gh, "POST", COMMENTS) == FAST.attempts
 
 
+@pytest.mark.slow  # waits out real HTTP timeouts
 def test_5xx_and_timeouts_on_reads_are_retried_then_rescheduled(
     gh: GitHubDoubleHandle, client: GitHubPort
 ) -> None:

@@ -15,6 +15,8 @@ import pytest
 from bot.store.engine import create_schema, make_engine
 from tests.support.github_fixtures import GitHubDoubleHandle
 
+pytestmark = pytest.mark.slow  # several processes against the double
+
 PROCESSES = 4
 THREADS = 2
 WRITES = 3  # per thread: 24 writes, over two installations

@@ -81,6 +81,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # kills a worker process
 def test_killing_an_rq_worker_mid_job_loses_nothing(
     inbox: Inbox, database_url: str, redis_url: str, handled: list[str], tmp_path: Path
 ) -> None:

@@ -194,6 +194,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a worker in its own process
 def test_sigterm_finishes_the_running_job_then_exits(inbox: Inbox, sqlite_url: str, tmp_path: Path) -> None:
     inbox.accept_many([event("a"), event("b")])
     marker = tmp_path / "marker"
@@ -223,6 +224,7 @@ HANGING_CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a worker in its own process
 def test_kill_9_mid_job_loses_nothing(inbox: Inbox, sqlite_url: str, tmp_path: Path) -> None:
     ids = [f"d{i}" for i in range(5)]
     inbox.accept_many([event(i) for i in ids])

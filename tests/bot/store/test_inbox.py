@@ -204,6 +204,7 @@ def _claim_all(url: str, name: str, start: Any, queue: multiprocessing.Queue[lis
     queue.put(claimed)
 
 
+@pytest.mark.slow  # several processes
 def test_concurrent_processes_never_claim_the_same_row(database_url: str) -> None:
     store = open_inbox(database_url)
     ids = [f"d{i}" for i in range(200)]
