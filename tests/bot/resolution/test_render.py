@@ -14,9 +14,10 @@ from bot.store.issue_history import record_issue
 from tests.bot.resolution.history import history
 
 
-@pytest.fixture
-def store_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'history.db'}"
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One store for the module: the reports only read it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('history') / 'history.db'}"
     engine = make_engine(url)
     create_schema(engine)
     for row in history() + history(40, repo="octo/other", seed=9):
