@@ -34,7 +34,22 @@ _LEXICON = {
                      "| support for | add support | new model",
     "information": "documentation docs paper citation reproduc* explain dataset | which model | what model "
                    "| trained on",
+    # Dependencies of the model stack against generic ones: a failed install of PyQt5 or a Node package is a
+    # problem of the application, one of torch, transformers or onnxruntime usually one of running the model.
+    "stack": "torch pytorch torchvision torchaudio transformers tokenizers onnxruntime onnxruntime-gpu cuda cudnn "
+             "cudatoolkit tensorflow tensorflow-gpu keras jax jaxlib diffusers accelerate bitsandbytes xformers "
+             "llama.cpp llama-cpp-python vllm ctranslate2 sentencepiece huggingface_hub huggingface-hub "
+             "openai-whisper faster-whisper triton flash-attn flash_attn deepspeed peft paddlepaddle paddleocr mmcv "
+             "detectron2 ultralytics timm open_clip tensorrt openvino coreml mlx ollama nvidia-smi",
+    "generic-dep": "pyqt* pyside* qt qt5 qt6 gtk tkinter wxpython electron node nodejs npm yarn pnpm webpack vite "
+                   "react vue angular django flask fastapi nextcloud php composer mysql postgres postgresql sqlite "
+                   "redis nginx apache kubernetes helm cmake gcc g++ msvc rust cargo pyinstaller nuitka homebrew brew "
+                   "apt-get snap flatpak chrome firefox safari browser android ios xcode gradle java maven",
 }
+# A setup or device problem is about the model when the model stack is named, about the application when only
+# generic dependencies are: one token for the pair, since a linear head cannot combine two.
+_PAIRED = ("environment", "hardware")
+_MODEL_SIDE = frozenset(["stack", "model-name", "model-artifact"])
 _PUNCTUATION = ".,;:!?()[]{}'\"`<>*"
 
 
@@ -93,7 +108,11 @@ def _found(text: str) -> list[str]:
 
 def concept_tokens(title: str, body: str) -> str:
     """Space-separated concept tokens of normalised title and body text."""
-    tokens = [f"t:{name}" for name in _found(title)] + [f"b:{name}" for name in _found(body)]
+    in_title, in_body = _found(title), _found(body)
+    tokens = [f"t:{name}" for name in in_title] + [f"b:{name}" for name in in_body]
+    found = set(in_title) | set(in_body)
+    side = "stack" if found & _MODEL_SIDE else "generic" if "generic-dep" in found else "none"
+    tokens += [f"x:{name}+{side}" for name in _PAIRED if name in found]
     words = len(body.split())
     tokens.append(f"len:{min(int(math.log2(words + 1)), 10)}")
     if words < _NEAR_EMPTY:

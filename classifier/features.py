@@ -38,12 +38,13 @@ class ModelConfig:
     nb_blend: float = 0.3  # naive-Bayes log-odds added to the PTM head, times this
     nb_category_blend: float = 0.1  # the same for the category head
     nb_alpha: float = 0.1  # naive Bayes' additive smoothing
-    ptm_features: int = 10_000  # the PTM head keeps the features with the highest chi2 on its labels; 0 = all
+    ptm_features: int = 20_000  # the PTM head keeps the features with the highest chi2 on its labels; 0 = all
     confidence_weights: bool = True  # weight training samples by the labeler's confidence
     source_weights: tuple[tuple[str, float], ...] = ()  # (data file stem, weight): favour realistic data
     char_max_features: int = 150_000
     concepts: bool = True  # concept and length tokens (classifier/concepts.py), a block for the PTM head
     concept_weight: float = 0.5
+    title_model: float = 0.3  # a title-only PTM model (title words + title char n-grams) added times this; 0 = off
     calibrate: bool = True  # Platt/temperature scaling fitted on out-of-fold scores
     natural_source: str = "ptm-issues-natural"  # data file whose issues calibrate and measure the policy
     inner_folds: int = 4
@@ -101,6 +102,8 @@ class FeatureSpace:
         if config.char_ngrams is not None:
             where = "all" if config.char_body else "title"
             specs.append(("chars", where, _char_vectorizer(config), 1.0))
+        if config.title_model:
+            specs.append(("title-chars", "title", _char_vectorizer(config), 1.0))
         if config.concepts:
             concepts = WordNgramVectorizer(r"\S+", (1, 1), 1, 1_000, sublinear_tf=False)
             specs.append(("concepts", "concepts", concepts, config.concept_weight))
@@ -136,17 +139,26 @@ class FeatureSpace:
         names: list[str] = []
         for name, _, vectorizer, _ in self.blocks:
             terms = vectorizer.get_feature_names_out()
-            hidden = name in ("chars", "concepts")
+            hidden = name in ("chars", "title-chars", "concepts")
             names.extend([""] * len(terms) if hidden else [str(term) for term in terms])
         return names
 
-    def category_mask(self) -> npt.NDArray[np.float32]:
-        """1 for the features the category head uses: all but the concept block (it blurs categories)."""
+    def block_mask(self, names: Sequence[str]) -> npt.NDArray[np.float32]:
+        """1 for the features of the named blocks, 0 for the rest."""
         mask = []
         for name, _, vectorizer, _ in self.blocks:
-            mask.append(np.full(len(vectorizer.get_feature_names_out()), 0.0 if name == "concepts" else 1.0,
+            mask.append(np.full(len(vectorizer.get_feature_names_out()), 1.0 if name in names else 0.0,
                                 dtype=np.float32))
         return np.concatenate(mask)
+
+    def category_mask(self) -> npt.NDArray[np.float32]:
+        """1 for the features the category head uses: not the concept block (it blurs categories), not the
+        title model's own block."""
+        return 1.0 - self.block_mask(("concepts", "title-chars"))
+
+    def title_model_mask(self) -> npt.NDArray[np.float32]:
+        """1 for the features of the title-only PTM model: the title words and the title char n-grams."""
+        return self.block_mask(("title", "title-chars"))
 
 
 def _column(texts: Sequence[Prepared], where: str) -> list[str]:

@@ -25,6 +25,7 @@ _WEIGHTED = replace(_CONCEPTS, ptm_c=SHIPPED.ptm_c, category_c=SHIPPED.category_
 _BLENDED = replace(_WEIGHTED, nb_blend=SHIPPED.nb_blend, nb_category_blend=SHIPPED.nb_category_blend,
                    nb_alpha=SHIPPED.nb_alpha)
 _SELECTED = replace(_BLENDED, ptm_features=SHIPPED.ptm_features)
+_TITLE_MODEL = replace(_SELECTED, title_model=SHIPPED.title_model)
 
 # Each step adds one choice to the one before; the last is the shipped configuration.
 LADDER: tuple[tuple[str, ModelConfig], ...] = (
@@ -36,6 +37,7 @@ LADDER: tuple[tuple[str, ModelConfig], ...] = (
     ("+ class/confidence weights, C", _WEIGHTED),
     ("+ naive-Bayes blend", _BLENDED),
     ("+ chi2 feature selection (PTM head)", _SELECTED),
+    ("+ title model (PTM head)", _TITLE_MODEL),
     ("+ calibration, held-out thresholds (shipped)", SHIPPED),
 )
 # The threshold policy alone on the plain model: shows what the features add at the same operating policy.

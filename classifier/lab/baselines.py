@@ -37,7 +37,7 @@ PLAIN_TFIDF_LR = ModelConfig(
     normalize=False, title_block=False, word_ngrams=(1, 1), char_ngrams=None, min_df=1,
     max_features=10_000_000, sublinear_tf=False, ptm_c=1.0, category_c=1.0, class_weight=None,
     confidence_weights=False, calibrate=False, inner_folds=0, concepts=False, nb_blend=0.0, ptm_features=0,
-    nb_category_blend=0.0,
+    nb_category_blend=0.0, title_model=0.0,
     notes="TfidfVectorizer() + LogisticRegression() with their defaults; decides at 0.5, never abstains",
 )
 

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from classifier.lab.ablation import SHIPPED, run_study
 from classifier.lab.card import policy_section, render_card
 from classifier.lab.curve_plot import curve_svg
@@ -34,6 +36,9 @@ def by_source(outcome: Outcome) -> dict[str, Outcome]:
         return {"all": outcome}
     natural = [s for s in sources if s == SHIPPED.natural_source]
     parts = {source: outcome.of_source(source) for source in natural}
+    for source in natural:  # where the labeler was sure: the rest holds most of the label noise
+        parts[f"{source}, high confidence"] = outcome.subset(np.array(
+            [s.source == source and s.confidence == "high" for s in outcome.samples], dtype=bool))
     parts["all"] = outcome
     parts.update({source: outcome.of_source(source) for source in sources if source not in natural})
     return parts

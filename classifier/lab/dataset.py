@@ -25,6 +25,7 @@ class Sample:
     issue: LabeledIssue
     source: str
     weight: float  # the labeler's confidence as a training weight
+    confidence: str = "high"  # the labeler's confidence: high, medium or low
 
 
 _CONFIDENCE_WEIGHT = {"high": 1.0, "medium": 0.8, "low": 0.5}
@@ -55,8 +56,9 @@ def _parse(record: object, path: Path, line_no: int, taxonomy: Taxonomy) -> Samp
     repo = str(record.get("repo") or url)
     issue = LabeledIssue(repo=repo, url=url, title=title, body=record.get("body") or "", ptm=ptm,
                          category=category if ptm else None)
-    weight = _CONFIDENCE_WEIGHT.get(str(record.get("confidence", "high")), 1.0)
-    return Sample(issue=issue, source=path.stem, weight=weight)
+    confidence = str(record.get("confidence", "high"))
+    return Sample(issue=issue, source=path.stem, weight=_CONFIDENCE_WEIGHT.get(confidence, 1.0),
+                  confidence=confidence)
 
 
 def read_samples(path: Path | str, taxonomy: Taxonomy | None = None) -> list[Sample]:

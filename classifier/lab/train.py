@@ -43,14 +43,18 @@ def _fit_heads(samples: Sequence[Sample], config: ModelConfig, slugs: Sequence[s
     matrix = features.fit_transform([prepare(s.issue.document, config) for s in samples])
     ptm = np.array([s.issue.ptm for s in samples])
     weights = _weights(samples, config)
-    ptm_mask = _selected(matrix, ptm, config.ptm_features)
-    ptm_matrix = matrix if ptm_mask is None else matrix.multiply(ptm_mask).tocsr()
+    # The title model's own block is not seen by the main PTM head (the title model adds its weights below).
+    main = 1.0 - features.block_mask(("title-chars",))
+    matrix_main = matrix.multiply(main).tocsr() if config.title_model else matrix
+    ptm_mask = _selected(matrix_main, ptm, config.ptm_features)
+    ptm_matrix = matrix_main if ptm_mask is None else matrix_main.multiply(ptm_mask).tocsr()
     ptm_head = _learner(config, config.ptm_c)
     ptm_head.fit(ptm_matrix, ptm, sample_weight=weights)
     rows = np.flatnonzero(ptm)
     targets = np.array([slugs.index(samples[int(i)].issue.category or "") for i in rows])
     category_head = _learner(config, config.category_c)
-    category_matrix = matrix[rows].multiply(features.category_mask()).tocsr()
+    category_mask = features.category_mask()
+    category_matrix = matrix[rows].multiply(category_mask).tocsr()
     category_head.fit(category_matrix, targets, sample_weight=weights[rows])
     # Classes missing from a small training split get a column that never wins.
     category_coef = np.zeros((matrix.shape[1], len(slugs)), dtype=np.float32)
@@ -64,13 +68,35 @@ def _fit_heads(samples: Sequence[Sample], config: ModelConfig, slugs: Sequence[s
         ptm_bias += config.nb_blend * float(nb_bias[1] - nb_bias[0])
     if ptm_mask is not None:
         ptm_coef = ptm_coef * ptm_mask  # naive Bayes weighs unseen features too: not the dropped ones
+    if config.title_model:
+        ptm_coef, ptm_bias = _add_title_model(features, matrix, ptm, weights, config, ptm_coef, ptm_bias)
     if config.nb_category_blend:
         nb_coef, nb_bias, classes = _naive_bayes(category_matrix, targets, weights[rows], config)
-        category_coef[:, classes] += config.nb_category_blend * (nb_coef - nb_coef.mean(axis=1, keepdims=True))
+        # Masked: smoothing gives unseen features class-dependent weights, and the masked blocks are all unseen.
+        nb_centered = (nb_coef - nb_coef.mean(axis=1, keepdims=True)) * category_mask[:, None]
+        category_coef[:, classes] += config.nb_category_blend * nb_centered
         category_bias[classes] += config.nb_category_blend * (nb_bias - nb_bias.mean())
     coef = np.hstack([ptm_coef.astype(np.float32)[:, None], category_coef])
     bias = np.concatenate([np.array([ptm_bias], dtype=np.float32), category_bias])
     return features, np.ascontiguousarray(coef), bias
+
+
+def _add_title_model(features: FeatureSpace, matrix: sp.csr_matrix, ptm: npt.NDArray[np.bool_],
+                     weights: npt.NDArray[np.float64], config: ModelConfig, coef: npt.NDArray[np.float64],
+                     bias: float) -> tuple[npt.NDArray[np.float64], float]:
+    """The PTM head plus `title_model` times a logistic model of the title alone.
+
+    A title states the problem in a few words; on its own it is not drowned by a long body's logs and template
+    text, so a second, title-only opinion ranks PTM-related issues better. Both models are linear in the same
+    features, so the blend is one weight vector.
+    """
+    mask = features.title_model_mask()
+    # The title word block enters the matrix times title_weight: the title model reads it at full scale.
+    scale = np.where(features.block_mask(("title",)) > 0, config.title_weight, 1.0).astype(np.float32)
+    head = _learner(config, config.ptm_c)
+    head.fit(matrix.multiply(mask / scale).tocsr(), ptm, sample_weight=weights)
+    title_coef = head.coef_.ravel() * mask / scale
+    return coef + config.title_model * title_coef, bias + config.title_model * float(head.intercept_[0])
 
 
 def _selected(matrix: sp.csr_matrix, labels: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.float32] | None:

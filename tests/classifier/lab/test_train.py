@@ -61,8 +61,22 @@ def test_uncalibrated_config_keeps_fixed_thresholds(tiny_samples: list[Sample]) 
     assert (model.thresholds.ptm, model.thresholds.category) == (0.5, 0.0)
 
 
-def test_ptm_head_keeps_only_the_selected_features(tiny_samples: list[Sample], tiny_model: TwoStageModel) -> None:
-    selected = fit(tiny_samples, replace(TINY_CONFIG, ptm_features=40))
+def test_ptm_head_keeps_only_the_selected_features(tiny_samples: list[Sample]) -> None:
+    config = replace(TINY_CONFIG, title_model=0.0)  # the title model adds weights of its own (tested below)
+    everything = fit(tiny_samples, config)
+    selected = fit(tiny_samples, replace(config, ptm_features=40))
     assert 0 < np.count_nonzero(selected.weights[:, 0]) <= 40
-    assert np.count_nonzero(tiny_model.weights[:, 0]) > 40  # the tiny config keeps them all
-    assert np.array_equal(selected.weights[:, 1:], tiny_model.weights[:, 1:])  # the category head is untouched
+    assert np.count_nonzero(everything.weights[:, 0]) > 40  # the tiny config keeps them all
+    assert np.array_equal(selected.weights[:, 1:], everything.weights[:, 1:])  # the category head is untouched
+
+
+def test_title_model_adds_weights_to_title_features_only(tiny_samples: list[Sample]) -> None:
+    without = fit(tiny_samples, replace(TINY_CONFIG, title_model=0.0, ptm_features=40))
+    with_title = fit(tiny_samples, replace(TINY_CONFIG, title_model=0.5, ptm_features=40))
+    names = [name for name, _, _, _ in with_title.features.blocks]
+    assert "title-chars" in names and "title-chars" not in [name for name, _, _, _ in without.features.blocks]
+    title = with_title.features.title_model_mask() > 0
+    chars = with_title.features.block_mask(("title-chars",)) > 0
+    assert np.count_nonzero(with_title.weights[title, 0]) > 0
+    assert np.count_nonzero(with_title.weights[~title, 0]) <= 40  # outside the title: the selected features
+    assert not with_title.weights[chars, 1:].any()  # the category head does not read the title model's block
