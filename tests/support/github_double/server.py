@@ -216,7 +216,7 @@ class DoubleCore:
             started.sort()
             first = 0
             for last, at in enumerate(started):
-                while started[first] <= at - window:
+                while first < last and started[first] <= at - window:  # the request itself always counts
                     first += 1
                 most[installation] = max(most.get(installation, 0), last - first + 1)
         return most
