@@ -10,6 +10,10 @@ one gunicorn worker process, talking to the HTTP GitHub double that takes `--lat
    from the first acknowledgement to the last job done (each issue: config read, labels, comment).
 3. Memory: the resident set size of every process of the server (gunicorn master and its worker).
 
+`--control` also starts the web app alone (one gunicorn process, `bot.wsgi:create()`, no job threads) and
+offers it each rate right after `serve`, in the same round: the difference in p99 is what the job threads
+beside the web threads cost, the rest is the machine.
+
 Deliveries rotate over `--installations` installations (one repository each, labels present): write pacing
 holds each installation to GITHUB_WRITES_PER_MINUTE (70, two writes per triaged issue), so with one
 installation triage could not pass 35 issues a minute, whatever the machine.
@@ -24,16 +28,19 @@ import argparse
 import http.client
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.harness import AppServer, issues_payload  # noqa: E402
+from tests.e2e.harness import AppServer, free_port, issues_payload  # noqa: E402
 from tests.support.github_double.process import DoubleProcess  # noqa: E402
 from tests.support.github_fixtures import generate_app_key  # noqa: E402
 from tests.support.webhook_examples import signed_delivery  # noqa: E402
@@ -146,6 +153,7 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=200, help="deliveries for the triage throughput")
     parser.add_argument("--latency", type=float, default=0.05, help="seconds the double takes per answer")
     parser.add_argument("--installations", type=int, default=50, help="installations the deliveries rotate over")
+    parser.add_argument("--control", action="store_true", help="also measure the web app alone, alternating")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="ptm-serve-load-"))
@@ -157,6 +165,7 @@ def main() -> int:
         server = AppServer(workdir, {"APP_ID": str(APP_ID), "PRIVATE_KEY": key.private_key_pem,
                                      "WEBHOOK_SECRET": SECRET, "GITHUB_API_URL": double.url,
                                      "LOG_LEVEL": "WARNING"}).start(timeout=120)
+        control = start_web_only(server.env, workdir) if args.control else None
         try:
             assert server.process is not None
             double.client.set_latency(args.latency)
@@ -164,6 +173,7 @@ def main() -> int:
                   f"{os.environ.get('WORKER_THREADS', 2)} job threads, SQLite) against the GitHub double "
                   f"answering in {args.latency * 1000:.0f} ms; {args.installations} installations")
             p99s: dict[float, list[float]] = {rate: [] for rate in rates}
+            alone: dict[float, list[float]] = {rate: [] for rate in rates}
             failed: dict[float, int] = dict.fromkeys(rates, 0)
             for round_no in range(args.rounds):
                 for rate in rates:
@@ -177,12 +187,19 @@ def main() -> int:
                     print(f"  round {round_no + 1} offered {rate:5.0f}/s for {args.seconds:.0f}s: ack p50 "
                           f"{p50 * 1000:6.2f} ms, p99 {p99 * 1000:7.2f} ms, non-202 {failures}, "
                           f"inbox backlog after {backlog}")
+                    if control is not None:
+                        server.wait_idle(timeout=900)  # serve's job threads idle while the web app alone runs
+                        latencies, _ = offer(control[1], issues.deliveries(int(rate * args.seconds)), rate)
+                        alone[rate].append(percentile(latencies, 0.99))
+                        print(f"          web app alone at {rate:5.0f}/s: ack p50 "
+                              f"{percentile(latencies, 0.5) * 1000:6.2f} ms, p99 {alone[rate][-1] * 1000:7.2f} ms")
             sustained = 0.0
             for rate in rates:
                 median = statistics.median(p99s[rate])
                 ok = median <= ACK_TARGET and failed[rate] == 0
+                versus = f" (web app alone {statistics.median(alone[rate]) * 1000:.2f} ms)" if alone[rate] else ""
                 print(f"  offered {rate:5.0f}/s: median p99 ack {median * 1000:7.2f} ms over {args.rounds} rounds"
-                      f"{'' if ok else '  (over target)'}")
+                      f"{versus}{'' if ok else '  (over target)'}")
                 if not ok:
                     break
                 sustained = rate
@@ -204,7 +221,29 @@ def main() -> int:
                 print(f"  pid {pid} ({role}): RSS {rss:.0f} MB, PSS {pss:.0f} MB")
         finally:
             server.stop()
+            if control is not None:
+                control[0].terminate()
+                control[0].wait(30)
     return 0
+
+
+def start_web_only(env: dict[str, str], workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """The web app alone in one gunicorn gthread process, on its own SQLite file."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
+         "--threads", env.get("WEB_THREADS", "8"), "--bind", f"127.0.0.1:{port}", "bot.wsgi:create()"],
+        cwd=ROOT, env={**env, "DATABASE_URL": f"sqlite:///{workdir / 'web-only.db'}"},
+        stdout=(workdir / "web-only.log").open("ab"), stderr=subprocess.STDOUT)
+    for _ in range(600):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return proc, port
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the web app alone did not start")
 
 
 if __name__ == "__main__":
