@@ -42,5 +42,4 @@ _.settled  # classifier/prior.py
 ADDED_FIELDS  # classifier/records.py
 _.tier  # classifier/schema.py
 ask  # classifier/taxonomy.py
-as_jsonable  # classifier/report.py (test-only: listed as dead code, for the classifier to delete)
-_.stop_words_  # classifier/vectorizers.py (scikit-learn's attribute name)
+child_exit  # bot/web/gunicorn_conf.py (a gunicorn server hook, called by name)

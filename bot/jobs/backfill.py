@@ -66,7 +66,6 @@ class Progress(Protocol):
 class RunSummary:
     repo: str
     mode: str
-    pages_read: int = 0
     decided: int = 0  # in this run
     already: int = 0  # decided by an earlier, interrupted run
     pull_requests: int = 0
@@ -122,7 +121,6 @@ class Backfill:
         number = cursor.next_page
         while True:
             page = self._read_page(number)
-            summary.pages_read += 1
             summary.pull_requests += page.pull_requests
             self.progress.page_read(page)
             done = self.store.decided(o.repo, o.mode, [i.snapshot.number for i in page.issues])
