@@ -11,7 +11,7 @@ from typing import Any
 ENVELOPE_KEYS = frozenset(
     {
         "action", "issue", "comment", "repository", "installation", "organization", "sender", "changes",
-        "label", "assignee", "ref", "before", "after", "commits", "head_commit", "pusher", "repositories",
+        "label", "assignee", "ref", "before", "after", "deleted", "commits", "head_commit", "pusher", "repositories",
         "repositories_added", "repositories_removed", "requester", "hook_id", "zen",
     }
 )  # fmt: skip

@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,14 +67,24 @@ def make_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
+_SCHEMA_ATTEMPTS = 5  # processes starting together on a fresh store each try to create every table
+
+
 def create_schema(engine: Engine) -> None:
-    """Create missing tables and columns. Several processes may start at once: losing that race is fine."""
-    try:
-        metadata.create_all(engine)
-    except DBAPIError:
-        existing = set(inspect(engine).get_table_names())
-        if not set(metadata.tables) <= existing:
-            raise
+    """Create missing tables and columns. Several processes may start at once: losing that race is fine.
+
+    The loser may find some tables made and others not yet, so it tries again (each attempt creates only
+    what is still missing) until every table exists."""
+    for attempt in range(1, _SCHEMA_ATTEMPTS + 1):
+        try:
+            metadata.create_all(engine)
+            break
+        except DBAPIError:
+            if set(metadata.tables) <= set(inspect(engine).get_table_names()):
+                break
+            if attempt == _SCHEMA_ATTEMPTS:
+                raise
+            time.sleep(0.1 * attempt)
     add_missing_columns(engine)
 
 

@@ -143,6 +143,7 @@ def test_trim_keeps_the_envelope_keys() -> None:
         "before": "a",
         "after": "b",
         "commits": [],
+        "deleted": True,  # a deleted branch: the config push handler must see it
         "head_commit": {"id": "b"},
         "repositories_added": [{"full_name": "o/r"}],
         "changes": {"x": 1},
