@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.repo_config.model import InvalidConfig, RepoConfig, build_config, read_document, summary_lines
+from bot.repo_config.model import InvalidConfig, RepoConfig, build_config, read_document
 from bot.repo_config.safe_yaml import MAX_BYTES
+from bot.repo_config.summary import summary_lines
 from bot.triage.policy import repository_policy
 from classifier.model_store import ModelLoadError
 

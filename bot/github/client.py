@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -25,11 +24,10 @@ from urllib.parse import quote
 from github import Github, GithubException, GithubIntegration, UnknownObjectException
 from github.ContentFile import ContentFile
 from github.IssueComment import IssueComment
-from github.NamedUser import NamedUser
-from github.Organization import Organization
 
 from bot.errors import PermanentFailure, RetryLater
 from bot.github.auth import AccessToken, AppCredentialsError, AppJwt, InstallationTokens
+from bot.github.convert import checked_repo, comment_of, file_content, iso, login_of, marker_of
 from bot.github.http import (
     PER_PAGE,
     Calls,
@@ -51,8 +49,6 @@ __all__ = ["AppClientFactory", "InstallationClient", "RequestPolicy", "WriteLimi
 MAX_PAGES = 30  # pages of a listing we read at most (3,000 comments, labels or events)
 MAX_ITEMS = MAX_PAGES * PER_PAGE
 APP_KEY = "app"  # pacing/limit key of requests made as the App itself (JWT)
-_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_MARKER = re.compile(r"<!--.*?-->", re.DOTALL)
 _T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
@@ -120,41 +116,6 @@ class AppClientFactory:
         return AccessToken(token=auth.token, expires_at=auth.expires_at.timestamp())
 
 
-def checked_repo(repo: str) -> str:
-    if not _REPO.fullmatch(repo) or any(part in (".", "..") for part in repo.split("/")):
-        raise PermanentFailure(f"not a repository name: {repo[:100]!r} (expected owner/name)")
-    return repo
-
-
-def _marker(body: str) -> str:
-    """What identifies a comment we created: its hidden HTML marker, else the whole body."""
-    found = _MARKER.search(body)
-    return found.group(0) if found else body
-
-
-def login_of(user: NamedUser | Organization | None) -> tuple[str, bool]:
-    if user is None:
-        return "ghost", False
-    login = user.login or "ghost"
-    return login, user.type == "Bot" or login.endswith("[bot]")
-
-
-def _comment(item: IssueComment) -> Comment:
-    return Comment(id=item.id, body=item.body or "", author=login_of(item.user)[0])
-
-
-def _file_content(path: str, found: ContentFile | list[ContentFile]) -> FileContent:
-    if isinstance(found, list) or found.type != "file":
-        return FileContent(text=None, etag=None)
-    if found.encoding != "base64":
-        raise PermanentFailure(f"read_file: {path} is too large for the contents API")
-    return FileContent(found.decoded_content.decode("utf-8", errors="replace"), found.etag)
-
-
-def _iso(when: Any) -> str:
-    return when.isoformat().replace("+00:00", "Z") if when is not None else ""
-
-
 class InstallationClient:
     """GitHubPort for one installation. Requests per method (warm token, one page): one, except
     add_labels with no names (one GET), and create_comment/create_check_run after an unclear answer
@@ -216,16 +177,16 @@ class InstallationClient:
     @staticmethod
     def _find(gh: Github, repo: str, number: int, marker: str) -> Comment | None:
         comments: Iterable[IssueComment] = gh.get_repo(checked_repo(repo)).get_issue(int(number)).get_comments()
-        return next((_comment(c) for c in islice(comments, MAX_ITEMS) if marker in (c.body or "")), None)
+        return next((comment_of(c) for c in islice(comments, MAX_ITEMS) if marker in (c.body or "")), None)
 
     def create_comment(self, repo: str, number: int, body: str) -> Comment:
         def post(gh: Github) -> Comment:
-            return _comment(gh.get_repo(checked_repo(repo)).get_issue(int(number)).create_comment(body))
+            return comment_of(gh.get_repo(checked_repo(repo)).get_issue(int(number)).create_comment(body))
 
         return self._create(
             "create_comment",
             made=lambda: self.run("create_comment", post, write=True, safe=False),
-            look=lambda: self.run("create_comment", lambda gh: self._find(gh, repo, number, _marker(body))),
+            look=lambda: self.run("create_comment", lambda gh: self._find(gh, repo, number, marker_of(body))),
         )
 
     def edit_comment(self, repo: str, number: int, comment_id: int, body: str) -> None:
@@ -251,7 +212,7 @@ class InstallationClient:
                     actor, actor_is_bot = login_of(item.actor)
                     action: Literal["labeled", "unlabeled"] = "labeled" if item.event == "labeled" else "unlabeled"
                     events.append(LabelEvent(action=action, label=item.label.name, actor=actor,
-                                             actor_is_bot=actor_is_bot, created_at=_iso(item.created_at)))
+                                             actor_is_bot=actor_is_bot, created_at=iso(item.created_at)))
             return tuple(events)
 
         return self.run("label_events", call)
@@ -265,7 +226,7 @@ class InstallationClient:
             contents = gh.get_repo(checked_repo(repo))
             try:
                 if etag is None:
-                    return _file_content(path, contents.get_contents("/".join(parts)))
+                    return file_content(path, contents.get_contents("/".join(parts)))
                 # Repository.get_contents sends no If-None-Match, so the conditional read (a 304 costs no
                 # rate limit) goes through the public Requester; a 304 answers with no body.
                 url = f"{contents.url}/contents/{quote('/'.join(parts), safe='/')}"
@@ -276,7 +237,7 @@ class InstallationClient:
                 return FileContent(text=None, etag=etag, not_modified=True)
             if not isinstance(data, dict):  # a directory
                 return FileContent(text=None, etag=None)
-            return _file_content(path, ContentFile(gh.requester, headers, data, completed=True))
+            return file_content(path, ContentFile(gh.requester, headers, data, completed=True))
 
         return self.run("read_file", call)
 

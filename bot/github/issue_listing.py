@@ -17,7 +17,8 @@ import requests
 from github import Github
 
 from bot.errors import PermanentFailure
-from bot.github.client import APP_KEY, AppClientFactory, checked_repo
+from bot.github.client import APP_KEY, AppClientFactory
+from bot.github.convert import checked_repo
 from bot.github.http import PER_PAGE
 from bot.github.port import IssueSnapshot
 from bot.settings import Settings

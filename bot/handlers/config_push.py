@@ -11,7 +11,8 @@ from bot.errors import PermanentFailure
 from bot.events import Event
 from bot.handlers.context import HandlerContext
 from bot.repo_config.loader import ConfigResult
-from bot.repo_config.model import CONFIG_PATH, summary_lines
+from bot.repo_config.model import CONFIG_PATH
+from bot.repo_config.summary import summary_lines
 
 CHECK_NAME = "ptm-triage config"
 

@@ -33,6 +33,7 @@ from bot.repo_config.model import (
     merge_documents,
     read_document,
 )
+from bot.repo_config.refs import FileRef, extends_ref, label, source
 from bot.store.config_cache import CAPACITY, CachedFile, ConfigCacheStore
 from bot.store.config_status import ConfigStatusStore
 from classifier.taxonomy import Taxonomy
@@ -43,7 +44,6 @@ FRESH_FOR = 300.0  # seconds a loaded config is used without asking GitHub; push
 MAX_EXTENDS = 5  # files in one `_extends` chain, the repository's own included
 DEFAULTS = "defaults"
 
-FileRef = tuple[str, str]  # (owner/name, path)
 
 
 class FileReader(Protocol):
@@ -121,7 +121,7 @@ class ConfigLoader:
                 raise  # never guess a config we have not seen: the job runs again later
             log.warning("config for %s: GitHub unavailable, using the cached one", repo)
             return entry.result
-        fingerprint = tuple((_label(ref), _digest(text)) for ref, _, text in reads)
+        fingerprint = tuple((label(ref), _digest(text)) for ref, _, text in reads)
         with self._lock:
             entry = self._entries.get(repo)  # another thread may have stored a newer one meanwhile
             changed = entry is None or entry.fingerprint != fingerprint
@@ -153,7 +153,7 @@ class ConfigLoader:
         result = self._resolve(_StoredFiles(files), repo, reads, None)
         if result.error is not None:
             return None
-        fingerprint = tuple((_label(ref), _digest(text)) for ref, _, text in reads)
+        fingerprint = tuple((label(ref), _digest(text)) for ref, _, text in reads)
         return _Entry(result, tuple(ref for ref, _, _ in reads), fingerprint, float("-inf"), result)
 
     def _persist(self, repo: str, reads: list[tuple[FileRef, str | None, str | None]]) -> None:
@@ -193,16 +193,16 @@ class ConfigLoader:
             documents = [self._document(text, chain[0], own)]
             while "_extends" in documents[-1]:
                 target = str(documents[-1].pop("_extends"))
-                base = _extends_ref(target, chain[-1][0].partition("/")[0])
-                path = " -> ".join(_label(ref) for ref in [*chain, base])
+                base = extends_ref(target, chain[-1][0].partition("/")[0])
+                path = " -> ".join(label(ref) for ref in [*chain, base])
                 if base in chain:
                     raise InvalidConfig([f"_extends: loop: {path}"])
                 if len(chain) >= MAX_EXTENDS:
                     raise InvalidConfig([f"_extends: more than {MAX_EXTENDS} files in the chain: {path}"])
                 base_text = self._read(github, base, reads)
                 if base_text is None:
-                    missing = f"{_label(base)} does not exist or the app cannot read it"
-                    raise InvalidConfig([f"{_label(chain[-1])}: _extends: {missing}"])
+                    missing = f"{label(base)} does not exist or the app cannot read it"
+                    raise InvalidConfig([f"{label(chain[-1])}: _extends: {missing}"])
                 chain.append(base)
                 documents.append(self._document(base_text, base, own))
             merged: dict[str, Any] = {}
@@ -211,7 +211,7 @@ class ConfigLoader:
             config = build_config(merged, self._taxonomy)
         except InvalidConfig as exc:
             return self._broken(repo, chain, exc.errors, entry)
-        return ConfigResult(config, None, _source(chain), document=merged)
+        return ConfigResult(config, None, source(chain), document=merged)
 
     def _document(self, text: str, ref: FileRef, own: FileRef) -> dict[str, Any]:
         try:
@@ -219,7 +219,7 @@ class ConfigLoader:
         except InvalidConfig as exc:
             if ref == own:
                 raise
-            raise InvalidConfig([f"{_label(ref)}: {message}" for message in exc.errors]) from None
+            raise InvalidConfig([f"{label(ref)}: {message}" for message in exc.errors]) from None
 
     def _broken(
         self, repo: str, chain: list[FileRef], errors: tuple[str, ...], entry: _Entry | None
@@ -230,7 +230,7 @@ class ConfigLoader:
         else:
             config, fallback = default_config(self._taxonomy), "the defaults"
         log.warning("config for %s is invalid (%d problems); using %s", repo, len(errors), fallback)
-        return ConfigResult(config, "\n".join(errors), _source(chain), errors, fallback)
+        return ConfigResult(config, "\n".join(errors), source(chain), errors, fallback)
 
     def _read(
         self, github: FileReader, ref: FileRef, reads: list[tuple[FileRef, str | None, str | None]]
@@ -242,7 +242,7 @@ class ConfigLoader:
         try:
             content = github.read_file(ref[0], ref[1], etag=cached.etag if cached else None)
         except PermanentFailure as exc:  # e.g. a file too large for the contents API
-            raise InvalidConfig([f"{_label(ref)}: cannot be read: {exc}"]) from None
+            raise InvalidConfig([f"{label(ref)}: cannot be read: {exc}"]) from None
         if content.not_modified and cached is not None:
             reads.append((ref, cached.etag, cached.text))
             return cached.text
@@ -283,21 +283,5 @@ class _StoredFiles:
         return FileContent(kept.text, kept.etag) if kept is not None else FileContent(None, None)
 
 
-def _extends_ref(target: str, owner: str) -> FileRef:
-    """`repo`, `owner/repo` or `owner/repo:path` (already checked by the schema) -> (owner/repo, path)."""
-    name, _, path = target.partition(":")
-    full = name if "/" in name else f"{owner}/{name}"
-    return full, path or CONFIG_PATH
-
-
 def _digest(text: str | None) -> bytes | None:
     return None if text is None else hashlib.sha256(text.encode("utf-8", errors="replace")).digest()
-
-
-def _label(ref: FileRef) -> str:
-    return f"{ref[0]}:{ref[1]}"
-
-
-def _source(chain: list[FileRef]) -> str:
-    text = _label(chain[0])
-    return text if len(chain) == 1 else f"{text} (extends {', '.join(_label(r) for r in chain[1:])})"

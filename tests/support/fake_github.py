@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.errors import PermanentFailure
-from bot.github.client import checked_repo
+from bot.github.convert import checked_repo
 from bot.github.port import Comment, FileContent, IssueSnapshot, LabelEvent
 from classifier.taxonomy import LabelSpec
 

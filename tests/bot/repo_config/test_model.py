@@ -15,8 +15,8 @@ from bot.repo_config.model import (
     default_config,
     merge_documents,
     parse_config,
-    summary_lines,
 )
+from bot.repo_config.summary import summary_lines
 from classifier.taxonomy import DocLink, load_taxonomy
 
 
