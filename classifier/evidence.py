@@ -186,10 +186,14 @@ _actual = _any(
     r"doesn'?t|does not|didn'?t|cannot|can'?t|no output|nothing|wrong|fails?|failed)\b"
 )
 _inputs = _any(
-    r"\b\w*(?:text|prompt|input|sentence|audio|image|question|query)s?\w*\s*[=:]\s*['\"\[(]",
-    r"\b(?:translat\w*|prompt(?:ed)?|input|say|ask(?:ed)?)\s+(?:\w+\s+)?[\"'“][^\"'”\n]{2,}[\"'”]",
+    # An assignment or a key at the start of a line (code, JSON, YAML), not "cannot translate text: '...'".
+    r"^\s*[\"']?\w*(?:text|prompt|input|sentence|audio|image|question|query)s?\w*[\"']?\s*[=:]\s*['\"\[(]",
+    # Quoted text the reporter fed the model, not a language: "translate from \"Greek\"" names no input.
+    r"\b(?:translat\w*|prompt(?:ed)?|input|say|ask(?:ed)?)\s+(?!from\b|to\b|into\b)(?:\w+\s+)?"
+    r"[\"'“][^\"'”\n]{2,}[\"'”]",
     r"\b(?:audio|image|video|input|sample|file)s? (?:to reproduce|i used|attached)\b",
     r"/files/\d+/\S+\.(?:zip|wav|mp3|flac|ogg|mp4|txt|pdf)\b",
+    flags=_I | re.MULTILINE,
 )
 _settings = _any(
     r"\b(?:temperature|top_?p|top_?k|num_beams|beam_size|max_new_tokens|max_tokens|max_length|min_length|"

@@ -112,3 +112,13 @@ def test_fixture_has_the_required_size_and_shape() -> None:
     for url, truth in labels.items():
         assert url.startswith("https://github.com/")
         assert set(truth) == fields and all(isinstance(v, bool) for v in truth.values())
+
+
+@pytest.mark.parametrize(("text", "given"), [
+    ('prompt: "a photo of a cat wearing a hat"', True),
+    ("texts = ['Hello, welcome!']", True),
+    ("Cannot translate text: 'NoneType' object has no attribute 'translate'", False),
+    ('When trying to translate from "Greek"(el) to "English"(en), only one word appears', False),
+])
+def test_inputs_are_what_was_fed_to_the_model_not_error_text_or_languages(text: str, given: bool) -> None:
+    assert detect_evidence("title", text).has("inputs") is given
