@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,30 +12,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from bot.cli.main import main as run_cli
 from bot.events import Event
 from bot.settings import Settings
 from bot.store.inbox import DEAD, Inbox, open_inbox
 from bot.web.app import WEBHOOK_PATH, create_app
 from bot.web.verify import sign
-
-SECRET = "web-test-secret"
-LIMIT = 64 * 1024
-
-
-def make_settings(database_url: str) -> Settings:
-    return Settings(
-        app_id=None,
-        private_key=None,
-        webhook_secret=SECRET,
-        database_url=database_url,
-        max_body_bytes=LIMIT,
-        dry_run=True,
-    )
-
-
-def handles(name: str, action: str | None) -> bool:
-    return name == "issues" and action in ("opened", "reopened")
+from tests.bot.web.app_support import LIMIT, SECRET, body_for, handles, make_settings, post
 
 
 @pytest.fixture
@@ -61,40 +39,6 @@ def app(inbox: Inbox, sqlite_url: str, woken: list[int]) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def body_for(action: str = "opened", number: int = 1) -> bytes:
-    return json.dumps(
-        {
-            "action": action,
-            "issue": {"number": number, "title": "CUDA OOM", "body": "loading the model"},
-            "repository": {"full_name": "octo/repo"},
-            "installation": {"id": 9},
-        }
-    ).encode()
-
-
-def post(
-    client: FlaskClient,
-    body: bytes,
-    *,
-    event: str = "issues",
-    delivery: str | None = None,
-    signature: str | None = "auto",
-    **headers: str,
-) -> tuple[int, dict[str, object]]:
-    sent = {
-        "X-GitHub-Event": event,
-        "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
-        "Content-Type": "application/json",
-        **headers,
-    }
-    if signature == "auto":
-        sent["X-Hub-Signature-256"] = sign(SECRET, body)
-    elif signature is not None:
-        sent["X-Hub-Signature-256"] = signature
-    response = client.post(WEBHOOK_PATH, data=body, headers=sent)
-    return response.status_code, response.get_json(silent=True) or {}
 
 
 def test_signed_delivery_is_committed_and_acknowledged_202(client: FlaskClient, inbox: Inbox, woken: list[int]) -> None:
@@ -283,41 +227,3 @@ def test_fuzzed_deliveries_never_5xx_and_unsigned_never_write(
     if not sign_it:
         assert response.status_code == 401
         assert sum(inbox.stats().counts.values()) == before
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}{WEBHOOK_PATH}"
-    server.shutdown()
-
-
-def test_replay_signs_and_sends_a_saved_payload(
-    live_server: str, inbox: Inbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    payload = tmp_path / "issue.json"
-    payload.write_bytes(body_for())
-    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
-    argv = ["replay", "--event", "issues", str(payload), "--url", live_server, "--delivery-id", "replayed-1"]
-    assert run_cli(argv) == 0
-    assert "202" in capsys.readouterr().out
-    assert inbox.get("replayed-1") is not None
-    monkeypatch.setenv("WEBHOOK_SECRET", "not-the-server-secret")
-    assert run_cli([*argv[:-1], "replayed-2"]) == 1
-    assert "401" in capsys.readouterr().out
-    assert inbox.get("replayed-2") is None
-
-
-def test_replay_refuses_a_file_that_is_not_one_payload(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
-    for content in (b"[1, 2]", b"not json"):
-        path = tmp_path / "bad.json"
-        path.write_bytes(content)
-        assert run_cli(["replay", "--event", "issues", str(path), "--url", "http://127.0.0.1:9/x"]) == 1
-    assert "ptm-triage:" in capsys.readouterr().err

@@ -11,7 +11,7 @@ import json
 import secrets
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -20,6 +20,7 @@ from tests.support.github_double import control, routes_app, routes_manifest, ro
 from tests.support.github_double.api import ROUTES, ApiError, Call, Reply
 from tests.support.github_double.auth import AuthError, Caller, authenticate
 from tests.support.github_double.faults import Fault, Faults
+from tests.support.github_double.log import RequestRecord, Violation
 from tests.support.github_double.spec import ApiSpec, load_spec
 from tests.support.github_double.state import RATE_LIMIT, World
 from tests.support.github_double.validation import Validator
@@ -27,30 +28,6 @@ from tests.support.github_double.validation import Validator
 GHES_PREFIX = "/api/v3"
 MAX_BODY = 1 << 20  # bytes; nothing the bot sends is larger
 POLL_INTERVAL = 0.02  # seconds; how fast stop() is noticed
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A request GitHub would reject, or an answer of the double that breaks GitHub's description."""
-
-    kind: str  # unknown_route | method | unimplemented | auth | request | response | double
-    method: str
-    path: str
-    message: str
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    seq: int
-    method: str
-    path: str
-    template: str | None
-    status: int
-    started: float  # epoch seconds
-    duration_ms: float
-    installation_id: int | None
-    fault: str | None
-    query: str = ""  # the query string as sent (e.g. which page of a listing)
 
 
 def default_spec() -> ApiSpec:
