@@ -61,6 +61,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
                           help="instead of a fixed model: repository-grouped K-fold CV of the shipped "
                                "configuration, with baselines and ablation")
     evaluate.add_argument("--no-ablation", action="store_true", help="with --cv: the shipped configuration only")
+    evaluate.add_argument("--training-mix", action="store_true",
+                          help="with --cv: judge every repository at the training mix instead of its estimated "
+                               "share of PTM-related issues (what the per-repository calibration adds)")
     evaluate.add_argument("--require-targets", action="store_true",
                           help="exit 1 unless the quality targets are met (on every data file)")
     evaluate.set_defaults(run=run_evaluate)
@@ -180,7 +183,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
             return _error("--cv needs at least 2 folds", 2)
         if args.cv > len({s.issue.repo for s in samples}):
             return _error(f"--cv {args.cv}: more folds than repositories in the data", 2)
-        results = run_study(samples, args.cv, ablation=not args.no_ablation, progress=_progress)
+        results = run_study(samples, args.cv, ablation=not args.no_ablation, per_repository=not args.training_mix,
+                            progress=_progress)
         lines, shipped = study_report(results, taxonomy.slugs)
         print(f"Repository-grouped {args.cv}-fold cross-validation, {len(samples)} issues\n")
         print("\n".join(lines))

@@ -49,7 +49,7 @@ def trainer(config: ModelConfig) -> Callable[[list[Sample]], Scorer]:
     return lambda samples: fit(samples, config)
 
 
-def run_study(samples: Sequence[Sample], folds: int, *, ablation: bool = True,
+def run_study(samples: Sequence[Sample], folds: int, *, ablation: bool = True, per_repository: bool = True,
               progress: Callable[[str], None] = lambda _: None) -> dict[str, Outcome]:
     """name -> out-of-fold outcome; the shipped model is always last."""
     runs: list[tuple[str, Callable[[list[Sample]], Scorer]]] = []
@@ -61,5 +61,5 @@ def run_study(samples: Sequence[Sample], folds: int, *, ablation: bool = True,
     results = {}
     for name, train in runs:
         progress(name)
-        results[name] = cross_validate(samples, train, folds)
+        results[name] = cross_validate(samples, train, folds, per_repository=per_repository)
     return results

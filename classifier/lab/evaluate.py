@@ -109,14 +109,14 @@ def score(model: Scorer, samples: Sequence[Sample], *, per_repository: bool = Tr
 
 
 def cross_validate(samples: Sequence[Sample], train: Callable[[list[Sample]], Scorer],
-                   folds: int = 5) -> Outcome:
+                   folds: int = 5, *, per_repository: bool = True) -> Outcome:
     """Every sample scored by a model trained without its repository."""
     parts: list[Outcome] = []
     order: list[int] = []
     splitter = GroupKFold(n_splits=folds)
     for train_idx, test_idx in splitter.split(np.zeros(len(samples)), groups=groups_of(samples)):
         model = train([samples[i] for i in train_idx])
-        parts.append(score(model, [samples[i] for i in test_idx]))
+        parts.append(score(model, [samples[i] for i in test_idx], per_repository=per_repository))
         order.extend(int(i) for i in test_idx)
     merged = Outcome(tuple(s for part in parts for s in part.samples),
                      *(np.concatenate([getattr(p, name) for p in parts]) for name in _ARRAYS))

@@ -4,7 +4,8 @@ import numpy as np
 
 from classifier.lab.baselines import KeywordBaseline
 from classifier.lab.dataset import Sample
-from classifier.lab.evaluate import Scorer, cross_validate, figures
+from classifier.lab.evaluate import Scorer, cross_validate, figures, score
+from classifier.model import TwoStageModel
 from classifier.schema import Document
 from classifier.taxonomy import load_taxonomy
 
@@ -41,3 +42,15 @@ def test_keyword_baseline_rules() -> None:
         Document("CUDA out of memory on GPU", ""), Document("Dark mode", "please add a theme")])
     assert list(ptm) == [1.0, 0.0]
     assert load_taxonomy().slugs[int(np.argmax(categories[0]))] == "hardware-resources"
+
+
+def test_each_repository_is_judged_at_its_own_estimated_share(tiny_samples: list[Sample],
+                                                               tiny_model: TwoStageModel) -> None:
+    own = score(tiny_model, tiny_samples)
+    mixed = score(tiny_model, tiny_samples, per_repository=False)
+    assert tiny_model.curve is not None
+    assert np.allclose(mixed.share, tiny_model.curve.base_share)
+    repos = np.array([s.issue.repo for s in tiny_samples])
+    for repo in set(repos):  # one estimate per repository, from its issues' scores
+        assert len(set(own.share[repos == repo])) == 1
+    assert len(set(own.share)) > 1
