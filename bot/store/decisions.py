@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     Engine,
+    and_,
     delete,
+    or_,
     select,
+    update,
 )
 
 from bot.store.engine import ping
@@ -27,7 +30,7 @@ from bot.store.tables import (
     metadata,
     triaged_issues,
 )
-from bot.store.upsert import upsert
+from bot.store.upsert import insert_if_absent, upsert
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,26 @@ class Records:
         with self.engine.begin() as conn:
             upsert(conn, triaged_issues, values, ("repo", "issue_number"))
         return state
+
+    def claim_comment(self, repo: str, issue_number: int, *, category: str | None, stale_after: float) -> bool:
+        """Mark the comment as about to be posted. False when another job posted it, or marked it less than
+        `stale_after` seconds ago and may be posting it now. One conditional write: two jobs cannot both win."""
+        now = self._clock()
+        row = (triaged_issues.c.repo == repo, triaged_issues.c.issue_number == issue_number)
+        free = or_(
+            triaged_issues.c.comment_state == "none",
+            and_(triaged_issues.c.comment_state == "pending",
+                 triaged_issues.c.updated_at < now - timedelta(seconds=stale_after)),
+        )
+        claimed = {"comment_state": "pending", "updated_at": now}
+        if category is not None:
+            claimed["category"] = category
+        with self.engine.begin() as conn:
+            if conn.execute(update(triaged_issues).where(*row, free).values(**claimed)).rowcount == 1:
+                return True
+            values = {"repo": repo, "issue_number": issue_number, "category": category, "labels": [],
+                      "comment_id": None, "comment_state": "pending", "updated_at": now}
+            return insert_if_absent(conn, triaged_issues, values, ("repo", "issue_number"))
 
     # -- never re-add ----------------------------------------------------------------------------
     def record_removal(self, repo: str, issue_number: int, label: str, actor: str) -> None:

@@ -28,3 +28,17 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequ
         conn.execute(table.insert().values(**values))
     elif updates:
         conn.execute(table.update().where(*match).values(**updates))
+
+
+def insert_if_absent(conn: Connection, table: Table, values: Mapping[str, Any], keys: Sequence[str]) -> bool:
+    """Insert unless a row with the same `keys` exists; True when this call inserted it."""
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        module: Any = sqlite if dialect == "sqlite" else postgresql
+        statement = (module.insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+                     .returning(table.c[keys[0]]))  # rowcount is not reported for this statement on psycopg
+        return conn.execute(statement).first() is not None
+    if conn.execute(select(table.c[keys[0]]).where(*[table.c[k] == values[k] for k in keys])).first() is not None:
+        return False
+    conn.execute(table.insert().values(**values))
+    return True

@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.errors import Throttled
 from bot.github.label_cache import LabelCache
 from bot.github.port import GitHubPort, IssueSnapshot
 from bot.store.decisions import Records
 from bot.triage.comment import MARKER
 from bot.triage.decide import Decision
+
+# How long a claim to post the comment holds before another job may take it over.
+CLAIM_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,10 @@ def _upsert_comment(
             # The bot posted it and it is gone: a human deleted it. Do not post it again.
             records.note_applied(repo, number, category=None, labels=(), comment_state="deleted")
             return None, "withheld"
-    # Remember the intent first: if we crash after GitHub accepted the comment, the retry looks for it.
-    records.note_applied(repo, number, category=decision.category, labels=(), comment_state="pending")
+    # Claim the comment first: a retry after a crash past GitHub's answer looks for it, and a job running
+    # at the same time for the same issue (an edit right after opening) waits rather than posts a second one.
+    if not records.claim_comment(repo, number, category=decision.category, stale_after=CLAIM_SECONDS):
+        raise Throttled(f"{repo}#{number}: another job is posting the comment", delay=CLAIM_SECONDS)
     created = github.create_comment(repo, number, body)
     records.note_applied(
         repo, number, category=decision.category, labels=(), comment_id=created.id, comment_state="posted"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
 import pytest
 
-from bot.errors import PermanentFailure, RetryLater
+from bot.errors import PermanentFailure, RetryLater, Throttled
 from bot.github.label_cache import LabelCache
 from bot.github.port import LabelEvent
 from bot.handlers import triage
@@ -258,4 +259,27 @@ def test_early_edit_adds_the_category_after_a_ptm_label_alone(records: Records, 
     edited = issue_payload(action="edited", labels=(PTM,), updated_at="2026-01-01T00:03:00Z")
     triage.on_issues_edited(event(edited, delivery="d-2"), context(records, github, configs=configs))
     assert github.issue_labels(REPO, 7) == (PTM, HW)
+    assert len(github.comments(REPO, 7)) == 1
+
+
+def test_two_jobs_racing_on_one_issue_post_one_comment(records: Records, github: FakeGitHub) -> None:
+    """An edit right after opening can be triaged by a second worker while the first is still posting."""
+    data = opened(github)
+    started, release = threading.Event(), threading.Event()
+    create = github.create_comment
+
+    def slow_create(repo: str, number: int, body: str) -> object:
+        started.set()
+        release.wait(10)
+        return create(repo, number, body)
+
+    github.create_comment = slow_create  # type: ignore[method-assign]
+    first = threading.Thread(target=triage.on_issues_opened, args=(event(data), context(records, github)))
+    first.start()
+    assert started.wait(10)
+    with pytest.raises(Throttled):  # the second job waits instead of posting
+        triage.on_issues_opened(event(data, delivery="d-2"), context(records, github))
+    release.set()
+    first.join(10)
+    triage.on_issues_opened(event(data, delivery="d-2"), context(records, github))  # its retry
     assert len(github.comments(REPO, 7)) == 1

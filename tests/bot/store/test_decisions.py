@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,32 @@ def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows[0]["repo"] == "octo/a" and rows[0]["ptm_share_issues"] == 40
     assert rows[-1]["repo"] == "(all)" and "ptm_share" not in rows[-1]
+    assert main(["report", "--database-url", url, "--format", "json", "--repo", "octo/a"]) == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == rows
+    assert main(["report", "--database-url", url, "--format", "html"]) == 2
+    assert "--format html and --plot go with --resolution" in capsys.readouterr().err
 
     assert main(["report", "--database-url", url, "--json", "--repo", "octo/zzz"]) == 1
     assert "octo/zzz is unknown to the store" in capsys.readouterr().err
+
+
+def test_claim_comment_is_won_once_until_it_goes_stale(database_url: str) -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    engine = make_engine(database_url)
+    records = Records(engine, clock=lambda: now[0])
+    records.create_schema()
+    try:
+        assert records.claim_comment("octo/a", 1, category="hardware-resources", stale_after=30)
+        assert not records.claim_comment("octo/a", 1, category="hardware-resources", stale_after=30)
+        now[0] += timedelta(seconds=31)  # the first claimant crashed: the claim can be taken over
+        assert records.claim_comment("octo/a", 1, category=None, stale_after=30)
+        records.note_applied("octo/a", 1, category=None, labels=(), comment_id=5, comment_state="posted")
+        now[0] += timedelta(hours=1)
+        assert not records.claim_comment("octo/a", 1, category=None, stale_after=30)  # posted stays posted
+        records.note_applied("octo/a", 2, category=None, labels=[MU])  # labelled, no comment yet
+        assert records.claim_comment("octo/a", 2, category="model-usage", stale_after=30)
+        state = records.issue_state("octo/a", 2)
+        assert state is not None and (state.comment_state, state.category, state.labels) == (
+            "pending", "model-usage", (MU,))
+    finally:
+        engine.dispose()
