@@ -16,6 +16,7 @@ MAX_TERM_CHARS = 40
 
 _ZWSP = "\u200b"  # breaks @mentions, #refs and autolinks without changing what a reader sees
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")  # inline specials; terms never start a line
+_GH_REF = re.compile(r"(?i)\b(GH)-(?=\d)")  # GitHub links GH-123 to issue 123
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][\w .+-]*(?:/[\w.+-]+)?")  # a Hub id or a family name, nothing else
 
 
@@ -35,7 +36,11 @@ def neutralise(text: str, limit: int = MAX_TERM_CHARS) -> str:
     escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", escaped)
     for trigger in ("@", "#", "/", "www"):
         escaped = escaped.replace(trigger, trigger[0] + _ZWSP + trigger[1:])
-    return escaped
+    return _without_gh_refs(escaped)
+
+
+def _without_gh_refs(text: str) -> str:
+    return _GH_REF.sub("\\1" + _ZWSP + "-", text)
 
 
 def model_name(text: str, limit: int = 80) -> str:
@@ -43,7 +48,7 @@ def model_name(text: str, limit: int = 80) -> str:
     neutralised. Hub ids cannot mention or reference anyone: they have no `@`, `#` or `:`."""
     shown = plain(text, limit)
     if _MODEL_NAME.fullmatch(shown) and "www" not in shown.casefold():
-        return _MARKDOWN_SPECIALS.sub(r"\\\1", shown)
+        return _without_gh_refs(_MARKDOWN_SPECIALS.sub(r"\\\1", shown))
     return neutralise(text, limit)
 
 

@@ -12,6 +12,7 @@ from bot.triage.markdown import link, model_name, neutralise, safe_url
 
 def test_neutralise_keeps_plain_words() -> None:
     assert neutralise("out of memory") == "out of memory"
+    assert neutralise("see GH-42") == "see GH\u200b-42" and neutralise("PGH-42") == "PGH-42"
     assert neutralise("CUDA OOM") == "CUDA OOM"
 
 
@@ -22,9 +23,9 @@ def test_model_name_keeps_a_hub_id_copyable() -> None:
 
 
 def test_model_name_neutralises_anything_else() -> None:
-    for hostile in ("@octocat", "octo/app#12", "www.evil.example/x", "[x](https://e.example)"):
+    for hostile in ("@octocat", "octo/app#12", "www.evil.example/x", "[x](https://e.example)", "gh-12"):
         out = model_name(hostile)
-        assert not re.search(r"@[A-Za-z0-9]|#\d|www\.|\]\(", out)
+        assert not re.search(r"@[A-Za-z0-9]|#\d|www\.|\]\(|\bGH-\d", out, re.IGNORECASE)
 
 
 def test_links_only_to_plain_http_urls() -> None:
@@ -42,6 +43,7 @@ def test_neutralise_property(text: str) -> None:
     assert len(out) <= 8 * 40  # bounded even after escaping
     assert not re.search(r"@[A-Za-z0-9]", out)
     assert not re.search(r"#[0-9A-Za-z]", out)
+    assert not re.search(r"\bGH-\d", out, re.IGNORECASE), "GH-123 would reference issue 123"
     assert "<" not in out and ">" not in out and "\n" not in out and "\r" not in out
     assert not re.search(r"(?<!\\)[`\[\]()*_|~!]", out), "markdown punctuation is escaped"
     assert "://" not in out
