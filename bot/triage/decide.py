@@ -155,6 +155,8 @@ def decide(
         labels.append(LabelSpec(config.label_for(category), settings.color, settings.description))
         if config.comment.enabled and prediction.tier != "comment":
             reasons.append("below the comment tier: labels only")
+        elif config.comment.enabled and issue.state == "closed":
+            reasons.append("the issue is closed: labels only")  # a backfill of closed issues stays quiet
         elif config.comment.enabled:
             comment = render_comment(
                 (taxonomy or load_taxonomy()).get(category), config, prediction, category,

@@ -72,3 +72,10 @@ def test_labels_at_the_label_tier_comment_only_at_the_comment_tier() -> None:
     assert "below the comment tier: labels only" in label_tier.reasons
     comment_tier = run(pred=prediction(ptm=0.95, score=0.9))
     assert comment_tier.comment is not None
+
+
+def test_a_closed_issue_is_labelled_without_a_comment() -> None:
+    """A backfill over closed issues labels them for the record but does not wake their threads."""
+    closed = run(issue={"state": "closed"})
+    assert closed.outcome == "labeled" and closed.labels_to_add == (PTM, HW)
+    assert closed.comment is None and "the issue is closed: labels only" in closed.reasons
