@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, and_, delete, or_, select
+from sqlalchemy import Engine, and_, delete, or_, select, update
 
 from bot.store.tables import similar_issues
 from bot.store.upsert import upsert
@@ -53,7 +53,9 @@ def _utcnow() -> datetime:
 
 
 def index_issue(engine: Engine, issue: IndexedIssue, clock: Callable[[], datetime] = _utcnow) -> None:
-    """Add an issue to its repository's index, or replace what the index knows of it. Idempotent."""
+    """Add an issue to its repository's index, or replace what the index knows of it. Idempotent.
+    A private issue marks every row of its repository private: a repository made private keeps its issues
+    out of other repositories' suggestions from its next event on."""
     values = {
         "repo": issue.repo,
         "issue_number": issue.number,
@@ -67,6 +69,12 @@ def index_issue(engine: Engine, issue: IndexedIssue, clock: Callable[[], datetim
     }
     with engine.begin() as conn:
         upsert(conn, similar_issues, values, ("repo", "issue_number"))
+        if issue.private:
+            conn.execute(
+                update(similar_issues)
+                .where(similar_issues.c.repo == issue.repo, similar_issues.c.private.is_(False))
+                .values(private=True)
+            )
 
 
 def forget_issue(engine: Engine, repo: str, number: int) -> None:

@@ -132,3 +132,12 @@ def test_a_deleted_issue_is_forgotten(records: Records) -> None:
     forget_issue(records.engine, "octo/app", 1)
     assert not similar.is_indexed(records.engine, "octo/app", 1)
     assert find_similar(records.engine, "octo/app", OOM_TITLE, OOM_BODY) == ()
+
+
+def test_a_repository_made_private_leaves_other_repositories_suggestions(records: Records) -> None:
+    filler(records)
+    index_issue(records.engine, issue(5, "octo/other"))
+    args = ("octo/app", OOM_TITLE, OOM_BODY)
+    assert [f.number for f in find_similar(records.engine, *args, across_repositories=True)] == [5]
+    index_issue(records.engine, issue(8, "octo/other", title="Unrelated", body="docs", private=True))
+    assert find_similar(records.engine, *args, across_repositories=True) == ()
