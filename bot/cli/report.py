@@ -44,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="time to close of PTM-related and other issues, and per category: medians with bootstrap "
         "intervals and Mann-Whitney U tests, from the recorded and backfilled issue history",
     )
-    report.add_argument("--format", choices=FORMATS, help="with --resolution: text (default), json or html")
+    report.add_argument(
+        "--format", choices=FORMATS, help="text (default) or json (as --json); html with --resolution"
+    )
     report.add_argument("--output", type=Path, help="write the report to this file instead of standard output")
     report.add_argument("--plot", type=Path, help="with --resolution: also write the plot as an SVG file")
     report.set_defaults(run=run_report)
@@ -59,9 +61,11 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None) -> int:
         except ConfigurationError as exc:
             print(f"ptm-triage report: {exc}", file=sys.stderr)
             return 2
-    if (args.format or args.plot) and not args.resolution:
-        print("ptm-triage report: --format and --plot go with --resolution", file=sys.stderr)
+    if (args.format == "html" or args.plot) and not args.resolution:
+        print("ptm-triage report: --format html and --plot go with --resolution (the keep report is a "
+              "table: --format text or json)", file=sys.stderr)
         return 2
+    args.json = args.json or args.format == "json"
     resolution: ResolutionReport | None = None
     rows: list[KeepStats] = []
     shares: dict[str, ShareEstimate] = {}
@@ -112,7 +116,7 @@ def _unknown(repo: str, known: list[str], url: str) -> str:
 def _write(args: argparse.Namespace, out: TextIO, resolution: ResolutionReport | None, rows: list[KeepStats],
            shares: dict[str, ShareEstimate]) -> int:
     if resolution is not None:
-        out.write(render(resolution, "json" if args.json else args.format or "text"))
+        out.write(render(resolution, "json" if args.json else args.format or "text"))  # --format json sets --json
         if args.plot is not None:
             args.plot.write_text(ecdf_svg(resolution), encoding="utf-8")
         return 0
