@@ -63,6 +63,9 @@ class StreamProgress:
     def waiting(self, seconds: float, reason: str) -> None:
         self._line(f"waiting {seconds:.0f}s: {reason}")
 
+    def sweeping(self) -> None:
+        self._line("reading the listing again for issues that moved up while it was read (issues closed meanwhile)")
+
     def close(self) -> None:
         if self._drawn:
             self.stream.write("\n")

@@ -4,6 +4,7 @@ Each listed issue goes through the triage handler as if it had just arrived (sam
 label history, decide() and, with `apply`, the same idempotent writes at the same pacing), and its
 decision is recorded with the trigger "backfill". The run's cursor (the next listing page) and the issues
 it decided are stored as it goes, so a rerun reads no finished page again and decides no issue twice.
+A listing of open issues shifts when issues close during the run: it is read once more at the end.
 Rate limits are waited out; anything else stops the run with its progress kept.
 """
 
@@ -60,6 +61,8 @@ class Progress(Protocol):
     def decided(self, number: int, outcome: str) -> None: ...
 
     def waiting(self, seconds: float, reason: str) -> None: ...
+
+    def sweeping(self) -> None: ...
 
 
 @dataclass
@@ -122,24 +125,49 @@ class Backfill:
         while True:
             page = self._read_page(number)
             summary.pull_requests += page.pull_requests
-            self.progress.page_read(page)
-            done = self.store.decided(o.repo, o.mode, [i.snapshot.number for i in page.issues])
-            for listed in page.issues:
-                if listed.snapshot.number in done:
-                    summary.already += 1
-                    continue
-                if o.limit is not None and summary.decided >= o.limit:
-                    summary.stopped_by_limit = True
-                    return summary
-                result = self._decide(listed)
-                summary.decided += 1
-                summary.outcomes[result.outcome] += 1
-                self.progress.decided(result.issue_number, result.outcome)
-            last = not page.has_next
-            cursor = self.store.advance(cursor, next_page=number + 1, finished=last)
-            if last:
-                summary.finished = True
+            if not self._take(page, summary, first_look=True):
                 return summary
+            if page.has_next:
+                cursor = self.store.advance(cursor, next_page=number + 1, finished=False)
+                number += 1
+                continue
+            if o.state == "open" and number > 1 and not self._sweep(summary):
+                return summary
+            self.store.advance(cursor, next_page=number + 1, finished=True)
+            summary.finished = True
+            return summary
+
+    def _take(self, page: IssuePage, summary: RunSummary, *, first_look: bool) -> bool:
+        """Decide the page's issues not decided yet; False when the run's limit stops it."""
+        o = self.options
+        self.progress.page_read(page)
+        done = self.store.decided(o.repo, o.mode, [i.snapshot.number for i in page.issues])
+        for listed in page.issues:
+            if listed.snapshot.number in done:
+                if first_look:
+                    summary.already += 1
+                continue
+            if o.limit is not None and summary.decided >= o.limit:
+                summary.stopped_by_limit = True
+                return False
+            result = self._decide(listed)
+            summary.decided += 1
+            summary.outcomes[result.outcome] += 1
+            self.progress.decided(result.issue_number, result.outcome)
+        return True
+
+    def _sweep(self, summary: RunSummary) -> bool:
+        """Every issue closed while the listing of open issues was read moved the ones after it up a place,
+        so some may have slipped onto a page already read: read the listing once more and decide only
+        those. False when the run's limit stops it (the rerun sweeps again)."""
+        self.progress.sweeping()
+        number = 1
+        while True:
+            page = self._read_page(number)
+            if not self._take(page, summary, first_look=False):
+                return False
+            if not page.has_next:
+                return True
             number += 1
 
     def _read_page(self, number: int) -> IssuePage:
