@@ -108,7 +108,10 @@ def test_dry_run_prints_progress_writes_both_reports_and_nothing_to_github(
     assert data["issues"] == ISSUES and data["mode"] == "dry-run" and data["finished"] is True
     assert sum(data["outcomes"].values()) == ISSUES
     hardware = data["categories"]["hardware-resources"]
-    assert hardware["comment"] == 50 and hardware["total"] == 50  # every CUDA issue, with a comment
+    cuda = [n for n in range(1, ISSUES + PULL_REQUESTS + 1) if n % len(TEXTS) == 0 and n % 26]
+    closed = [n for n in cuda if n % 4 == 0]
+    assert hardware["total"] == len(cuda) == 50  # every CUDA issue
+    assert (hardware["comment"], hardware["label"]) == (50 - len(closed), len(closed)) != (50, 0)  # closed: quiet
     assert data["samples"]["category"]["hardware-resources"][0]["labels"] == ["pre-trained model", "ptm: hardware"]
     assert len(data["samples"]["tier"]["comment"]) == 5
     # No label_map: their labels against the bot's categories.
