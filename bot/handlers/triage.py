@@ -94,7 +94,7 @@ def triage(event: Event, ctx: HandlerContext, kind: TriggerKind, *, recorded_as:
         cache = ctx.label_cache if ctx.label_cache is not None else LabelCache()
         applied = apply_decision(
             ctx.github, ctx.records, issue, decision,
-            comments_on_issue=payload.comment_count(event), cache=cache,
+            comments_on_issue=payload.comment_count(event), cache=cache, claimant=event.delivery_id,
         )
     _record(event, ctx, issue, recorded_as or kind, prediction, decision, applied)
     return decision

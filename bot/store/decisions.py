@@ -149,41 +149,50 @@ class Records:
         comment_id: int | None = None,
         comment_state: str | None = None,
     ) -> IssueState:
-        """Merge what the bot just did into the issue's state (labels accumulate; None keeps a field)."""
-        old = self.issue_state(repo, issue_number)
-        merged = list(old.labels if old else ())
-        merged += [name for name in labels if name.casefold() not in {m.casefold() for m in merged}]
-        state = IssueState(
-            repo=repo,
-            issue_number=issue_number,
-            category=category if category is not None else (old.category if old else None),
-            labels=tuple(merged),
-            comment_id=comment_id if comment_id is not None else (old.comment_id if old else None),
-            comment_state=comment_state or (old.comment_state if old else "none"),
-        )
-        values = {**state.__dict__, "labels": list(state.labels), "updated_at": self._clock()}
+        """Merge what the bot just did into the issue's state (labels accumulate; None keeps a field).
+        One transaction that locks the row: a concurrent job's merge cannot write back an older state."""
+        row = (triaged_issues.c.repo == repo, triaged_issues.c.issue_number == issue_number)
         with self.engine.begin() as conn:
+            old = conn.execute(select(triaged_issues).where(*row).with_for_update()).mappings().first()
+            merged = list(old["labels"] if old else ())
+            merged += [name for name in labels if name.casefold() not in {m.casefold() for m in merged}]
+            state = IssueState(
+                repo=repo,
+                issue_number=issue_number,
+                category=category if category is not None else (old["category"] if old else None),
+                labels=tuple(merged),
+                comment_id=comment_id if comment_id is not None else (old["comment_id"] if old else None),
+                comment_state=comment_state or (old["comment_state"] if old else "none"),
+            )
+            values = {**state.__dict__, "labels": list(state.labels), "updated_at": self._clock()}
             upsert(conn, triaged_issues, values, ("repo", "issue_number"))
         return state
 
-    def claim_comment(self, repo: str, issue_number: int, *, category: str | None, stale_after: float) -> bool:
-        """Mark the comment as about to be posted. False when another job posted it, or marked it less than
-        `stale_after` seconds ago and may be posting it now. One conditional write: two jobs cannot both win."""
+    def claim_comment(
+        self, repo: str, issue_number: int, *, claimant: str, category: str | None, stale_after: float
+    ) -> bool:
+        """Claim posting the issue's comment for `claimant` (a delivery id: its retries share it). False
+        while another claimant's claim is younger than `stale_after` seconds, or once the comment is posted
+        or deleted. One conditional write: two jobs cannot both win."""
         now = self._clock()
-        row = (triaged_issues.c.repo == repo, triaged_issues.c.issue_number == issue_number)
-        free = or_(
-            triaged_issues.c.comment_state == "none",
-            and_(triaged_issues.c.comment_state == "pending",
-                 triaged_issues.c.updated_at < now - timedelta(seconds=stale_after)),
+        c = triaged_issues.c
+        free = and_(
+            c.comment_state.in_(("none", "pending")),
+            or_(c.comment_claimed_at.is_(None), c.comment_claimed_by == claimant,
+                c.comment_claimed_at < now - timedelta(seconds=stale_after)),
         )
-        claimed = {"comment_state": "pending", "updated_at": now}
+        claim = {"comment_state": "pending", "comment_claimed_by": claimant, "comment_claimed_at": now,
+                 "updated_at": now}
         if category is not None:
-            claimed["category"] = category
+            claim["category"] = category
         with self.engine.begin() as conn:
-            if conn.execute(update(triaged_issues).where(*row, free).values(**claimed)).rowcount == 1:
+            won = conn.execute(
+                update(triaged_issues).where(c.repo == repo, c.issue_number == issue_number, free).values(**claim)
+            ).rowcount
+            if won == 1:
                 return True
             values = {"repo": repo, "issue_number": issue_number, "category": category, "labels": [],
-                      "comment_id": None, "comment_state": "pending", "updated_at": now}
+                      "comment_id": None, **claim}
             return insert_if_absent(conn, triaged_issues, values, ("repo", "issue_number"))
 
     # -- never re-add ----------------------------------------------------------------------------

@@ -104,6 +104,9 @@ triaged_issues = Table(
     # none | pending (about to post: look for it before posting again) | posted | deleted
     Column("comment_state", String(20), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Which job (its delivery id) claimed posting the comment, and when: see Records.claim_comment.
+    Column("comment_claimed_by", String(200), nullable=True),
+    Column("comment_claimed_at", DateTime(timezone=True), nullable=True),
 )
 
 label_removals = Table(

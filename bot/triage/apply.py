@@ -19,8 +19,10 @@ from bot.store.decisions import Records
 from bot.triage.comment import MARKER
 from bot.triage.decide import Decision
 
-# How long a claim to post the comment holds before another job may take it over.
-CLAIM_SECONDS = 30.0
+# How long another job's claim to post the comment holds: longer than one post can take with its retries
+# and timeouts, so a slow post is never taken over; a crashed job's own retry takes its claim back at once.
+CLAIM_SECONDS = 300.0
+WAIT_FOR_CLAIM = 30.0  # seconds a job waits before it looks again at a comment another job is posting
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ def apply_decision(
     *,
     comments_on_issue: int,
     cache: LabelCache,
+    claimant: str,
 ) -> Applied:
     repo, number = issue.repo, issue.number
     labels = issue.labels
@@ -48,7 +51,7 @@ def apply_decision(
         records.note_applied(repo, number, category=decision.category, labels=decision.labels_to_add)
     if decision.comment is None:
         return Applied(labels, None, "none")
-    comment_id, action = _upsert_comment(github, records, issue, decision, comments_on_issue)
+    comment_id, action = _upsert_comment(github, records, issue, decision, comments_on_issue, claimant)
     return Applied(labels, comment_id, action)
 
 
@@ -70,7 +73,8 @@ def _ensure_labels(
 
 
 def _upsert_comment(
-    github: GitHubPort, records: Records, issue: IssueSnapshot, decision: Decision, comments_on_issue: int
+    github: GitHubPort, records: Records, issue: IssueSnapshot, decision: Decision, comments_on_issue: int,
+    claimant: str,
 ) -> tuple[int | None, str]:
     assert decision.comment is not None
     repo, number, body = issue.repo, issue.number, decision.comment
@@ -93,8 +97,9 @@ def _upsert_comment(
             return None, "withheld"
     # Claim the comment first: a retry after a crash past GitHub's answer looks for it, and a job running
     # at the same time for the same issue (an edit right after opening) waits rather than posts a second one.
-    if not records.claim_comment(repo, number, category=decision.category, stale_after=CLAIM_SECONDS):
-        raise Throttled(f"{repo}#{number}: another job is posting the comment", delay=CLAIM_SECONDS)
+    if not records.claim_comment(repo, number, claimant=claimant, category=decision.category,
+                                 stale_after=CLAIM_SECONDS):
+        raise Throttled(f"{repo}#{number}: another job is posting the comment", delay=WAIT_FOR_CLAIM)
     created = github.create_comment(repo, number, body)
     records.note_applied(
         repo, number, category=decision.category, labels=(), comment_id=created.id, comment_state="posted"

@@ -90,6 +90,16 @@ def test_crash_after_comment_was_accepted(records: Records, github: FakeGitHub) 
     assert decisions_for(records, REPO, 7)[0].comment_id == github.comments(REPO, 7)[0].id
 
 
+def test_a_post_that_failed_is_retried_at_once_by_the_same_job(records: Records, github: FakeGitHub) -> None:
+    data = opened(github)
+    github.fail("create_comment", RetryLater("502 before write", 1.0))
+    with pytest.raises(RetryLater):
+        triage.on_issues_opened(event(data), context(records, github))
+    triage.on_issues_opened(event(data), context(records, github))  # the retry: its own claim, not a wait
+    assert len(github.comments(REPO, 7)) == 1
+    assert decisions_for(records, REPO, 7)[0].comment_id == github.comments(REPO, 7)[0].id
+
+
 def test_comment_edited_in_place_when_the_view_changes(records: Records, github: FakeGitHub) -> None:
     data = opened(github)
     triage.on_issues_opened(event(data), context(records, github))

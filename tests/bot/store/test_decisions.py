@@ -161,16 +161,24 @@ def test_claim_comment_is_won_once_until_it_goes_stale(database_url: str) -> Non
     engine = make_engine(database_url)
     records = Records(engine, clock=lambda: now[0])
     records.create_schema()
+
+    def claim(number: int, claimant: str, category: str | None = None) -> bool:
+        return records.claim_comment("octo/a", number, claimant=claimant, category=category, stale_after=300)
+
     try:
-        assert records.claim_comment("octo/a", 1, category="hardware-resources", stale_after=30)
-        assert not records.claim_comment("octo/a", 1, category="hardware-resources", stale_after=30)
-        now[0] += timedelta(seconds=31)  # the first claimant crashed: the claim can be taken over
-        assert records.claim_comment("octo/a", 1, category=None, stale_after=30)
+        assert claim(1, "d1", "hardware-resources")
+        assert claim(1, "d1")  # the same job's retry takes its claim back at once
+        assert not claim(1, "d2")  # another job waits while the first may be posting
+        records.note_applied("octo/a", 1, category=None, labels=[MU])  # labels written meanwhile
+        now[0] += timedelta(seconds=299)
+        assert not claim(1, "d2"), "writing labels does not refresh or release the claim"
+        now[0] += timedelta(seconds=2)  # the first job is gone for good: its claim can be taken over
+        assert claim(1, "d2")
         records.note_applied("octo/a", 1, category=None, labels=(), comment_id=5, comment_state="posted")
         now[0] += timedelta(hours=1)
-        assert not records.claim_comment("octo/a", 1, category=None, stale_after=30)  # posted stays posted
+        assert not claim(1, "d2") and not claim(1, "d3")  # posted stays posted
         records.note_applied("octo/a", 2, category=None, labels=[MU])  # labelled, no comment yet
-        assert records.claim_comment("octo/a", 2, category="model-usage", stale_after=30)
+        assert claim(2, "d4", "model-usage")
         state = records.issue_state("octo/a", 2)
         assert state is not None and (state.comment_state, state.category, state.labels) == (
             "pending", "model-usage", (MU,))
