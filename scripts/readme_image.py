@@ -15,10 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.triage.decide import Trigger, decide
-from bot.triage.payload import issue_snapshot
 from bot.events import Event, trim_payload
 from bot.repo_config.model import default_config
+from bot.triage.decide import Trigger, decide
+from bot.triage.payload import issue_snapshot
 from classifier.predict import load_default
 from classifier.schema import Document
 
@@ -107,7 +107,8 @@ h1 {{ font-size: 26px; font-weight: 400; margin: 0 0 8px }} h1 span {{ color: #5
          white-space: pre-wrap }}
 code {{ background: #eff1f3; padding: 1px 4px; border-radius: 4px; font-size: 12px }}
 a {{ color: #0969da; text-decoration: none }} sub {{ color: #59636e; font-size: 12px }}
-summary {{ margin: 8px 0; cursor: pointer }} ul {{ padding-left: 24px }} li:has(input) {{ list-style: none; margin-left: -20px }}
+summary {{ margin: 8px 0; cursor: pointer }} ul {{ padding-left: 24px }}
+li:has(input) {{ list-style: none; margin-left: -20px }}
 .event {{ color: #59636e; margin: 0 0 16px 16px }}
 .label {{ display: inline-block; color: #fff; border-radius: 2em; padding: 0 8px; font-size: 12px;
           font-weight: 500; line-height: 20px; margin: 0 2px; text-shadow: 0 0 2px #0006 }}
@@ -131,7 +132,7 @@ def main() -> int:
         source = Path(tmp) / "issue.html"
         source.write_text(page(), encoding="utf-8")
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - the browser found on PATH, fixed arguments
             [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
              f"--screenshot={OUTPUT}", "--window-size=880,690", source.as_uri()],
             check=True, capture_output=True, timeout=120,
