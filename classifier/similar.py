@@ -19,7 +19,7 @@ from typing import Any
 from classifier.normalize import normalize_body, normalize_title
 
 DATA_VERSION = 1
-THRESHOLD = 0.2  # cosine similarity above which an earlier issue is suggested (benchmarks/quality/similar.py)
+THRESHOLD = 0.35  # cosine similarity above which an earlier issue is suggested (benchmarks/quality/similar.py)
 MAX_SUGGESTIONS = 3
 TITLE_WEIGHT = 2  # title words count twice: titles name the problem, bodies add context and noise
 PREFER_RESOLVED = 0.05  # ranking bonus each for a closed issue and for one with an answer
